@@ -1,0 +1,3 @@
+export * from "./dates";
+export * from "./working-calendar";
+export * from "./official";

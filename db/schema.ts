@@ -1,0 +1,422 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * The source of truth (DESIGN §2). Business dates are TEXT `YYYY-MM-DD`
+ * (Asia/Shanghai); instants are INTEGER ms since epoch in UTC. Enum tuples
+ * live in app/domain and are mirrored here as TS-only checks — SQLite does
+ * not enforce them, the services validate with zod before writing.
+ */
+
+export const ROLES = ["admin", "proxy", "enterprise", "dept", "coordinator", "leader"] as const;
+export const PROJECT_STATUSES = ["preparing", "active", "started", "completed", "suspended"] as const;
+export const PROJECT_LEVELS = ["province", "city", "county"] as const;
+export const MATERIAL_STATUSES = ["missing", "received", "verified"] as const;
+export const ESCALATION_LEVELS = ["yellow", "red", "supervise", "leader", "stall"] as const;
+export const MEETING_STATUSES = ["planned", "held", "closed"] as const;
+export const ACTION_STATUSES = ["open", "done", "cancelled"] as const;
+
+const now = sql`(unixepoch('subsec') * 1000)`;
+const createdAt = () => integer("created_at", { mode: "number" }).notNull().default(now);
+
+export const departments = sqliteTable("departments", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  code: text("code").notNull().unique(),
+  name: text("name").notNull(),
+  level: text("level", { enum: ["national", "province", "city", "county", "town"] }).notNull().default("city"),
+  vertical: integer("vertical", { mode: "boolean" }).notNull().default(false),
+  contactName: text("contact_name"),
+  contactPhone: text("contact_phone"),
+  createdAt: createdAt(),
+});
+
+export const enterprises = sqliteTable("enterprises", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull(),
+  creditCode: text("credit_code").notNull().unique(),
+  contactName: text("contact_name"),
+  contactPhone: text("contact_phone"),
+  createdAt: createdAt(),
+});
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    login: text("login").notNull().unique(),
+    displayName: text("display_name").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
+    departmentId: integer("department_id").references(() => departments.id),
+    enterpriseId: integer("enterprise_id").references(() => enterprises.id),
+    /** Department leaders receive red and leader-level escalations for their department. */
+    isDepartmentLeader: integer("is_department_leader", { mode: "boolean" }).notNull().default(false),
+    email: text("email"),
+    phone: text("phone"),
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [index("users_department_idx").on(t.departmentId), index("users_enterprise_idx").on(t.enterpriseId)],
+);
+
+export const projects = sqliteTable(
+  "projects",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    code: text("code").notNull().unique(),
+    name: text("name").notNull(),
+    enterpriseId: integer("enterprise_id")
+      .notNull()
+      .references(() => enterprises.id),
+    investment: real("investment").notNull().default(0),
+    industry: text("industry").notNull().default(""),
+    location: text("location").notNull().default(""),
+    templateKey: text("template_key").notNull(),
+    templateVersion: integer("template_version").notNull().default(1),
+    level: text("level", { enum: PROJECT_LEVELS }).notNull().default("city"),
+    signedOn: text("signed_on").notNull(),
+    targetStartOn: text("target_start_on").notNull(),
+    status: text("status", { enum: PROJECT_STATUSES }).notNull().default("active"),
+    /** Last business date with a clock event or logged contact; drives stall detection. */
+    lastProgressOn: text("last_progress_on"),
+    /** Optimistic-concurrency counter: bumped by every write to the project or its items. */
+    version: integer("version").notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "number" }).notNull().default(now),
+  },
+  (t) => [index("projects_enterprise_idx").on(t.enterpriseId), index("projects_status_idx").on(t.status)],
+);
+
+export const projectProxies = sqliteTable(
+  "project_proxies",
+  {
+    projectId: integer("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.userId] }), index("project_proxies_user_idx").on(t.userId)],
+);
+
+export const items = sqliteTable(
+  "items",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    projectId: integer("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    name: text("name").notNull(),
+    kind: text("kind", { enum: ["approval", "intermediary", "owner", "milestone"] }).notNull(),
+    departmentId: integer("department_id").references(() => departments.id),
+    stage: integer("stage").notNull().default(1),
+    statutoryLimit: integer("statutory_limit"),
+    promisedLimit: integer("promised_limit"),
+    limitUnit: text("limit_unit", { enum: ["workingDays", "calendarDays"] }).notNull().default("workingDays"),
+    plannedDuration: integer("planned_duration"),
+    correctionRestartsClock: integer("correction_restarts_clock", { mode: "boolean" }).notNull().default(false),
+    yellowLead: integer("yellow_lead"),
+    note: text("note"),
+    handlerUserId: integer("handler_user_id").references(() => users.id),
+    // Clock state, derived by replaying clock_events; stored so queues and sweeps are indexed queries.
+    status: text("status").notNull().default("pending"),
+    acceptedOn: text("accepted_on"),
+    dueOn: text("due_on"),
+    pausedOn: text("paused_on"),
+    pauseKind: text("pause_kind"),
+    decidedOn: text("decided_on"),
+    commitmentOn: text("commitment_on"),
+    commitmentMetOn: text("commitment_met_on"),
+    version: integer("version").notNull().default(1),
+    updatedAt: integer("updated_at", { mode: "number" }).notNull().default(now),
+  },
+  (t) => [
+    uniqueIndex("items_project_key_uq").on(t.projectId, t.key),
+    index("items_department_status_idx").on(t.departmentId, t.status),
+    index("items_status_due_idx").on(t.status, t.dueOn),
+  ],
+);
+
+export const dependencies = sqliteTable(
+  "dependencies",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    projectId: integer("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    fromItemId: integer("from_item_id")
+      .notNull()
+      .references(() => items.id, { onDelete: "cascade" }),
+    toItemId: integer("to_item_id")
+      .notNull()
+      .references(() => items.id, { onDelete: "cascade" }),
+    lagWorkingDays: integer("lag_working_days").notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex("dependencies_edge_uq").on(t.fromItemId, t.toItemId),
+    index("dependencies_project_idx").on(t.projectId),
+  ],
+);
+
+/** Append-only: the clock state of an item is a replay of these rows in id order. */
+export const clockEvents = sqliteTable(
+  "clock_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    itemId: integer("item_id")
+      .notNull()
+      .references(() => items.id, { onDelete: "cascade" }),
+    type: text("type").notNull(),
+    on: text("on").notNull(),
+    actorUserId: integer("actor_user_id").references(() => users.id),
+    note: text("note"),
+    /** JSON: deferred materials and commitment date for 容缺受理, missing materials for 补正. */
+    detail: text("detail"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("clock_events_item_idx").on(t.itemId)],
+);
+
+export const escalations = sqliteTable(
+  "escalations",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    projectId: integer("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    itemId: integer("item_id").references(() => items.id, { onDelete: "cascade" }),
+    level: text("level", { enum: ESCALATION_LEVELS }).notNull(),
+    dueOn: text("due_on").notNull(),
+    /** `item-<id>-<level>-<dueOn>` or `project-<id>-stall-<since>`: one escalation per item, level and due date. */
+    dedupeKey: text("dedupe_key").notNull().unique(),
+    fireAt: integer("fire_at", { mode: "number" }).notNull(),
+    firedAt: integer("fired_at", { mode: "number" }),
+    acknowledgedAt: integer("acknowledged_at", { mode: "number" }),
+    acknowledgedByUserId: integer("acknowledged_by_user_id").references(() => users.id),
+    acknowledgeNote: text("acknowledge_note"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("escalations_project_idx").on(t.projectId), index("escalations_item_idx").on(t.itemId)],
+);
+
+export const meetings = sqliteTable("meetings", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  title: text("title").notNull(),
+  heldOn: text("held_on").notNull(),
+  location: text("location").notNull().default(""),
+  status: text("status", { enum: MEETING_STATUSES }).notNull().default("planned"),
+  chairName: text("chair_name"),
+  coordinatorUserId: integer("coordinator_user_id").references(() => users.id),
+  minutes: text("minutes"),
+  createdAt: createdAt(),
+});
+
+export const agendaItems = sqliteTable(
+  "agenda_items",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    meetingId: integer("meeting_id")
+      .notNull()
+      .references(() => meetings.id, { onDelete: "cascade" }),
+    projectId: integer("project_id")
+      .notNull()
+      .references(() => projects.id),
+    itemId: integer("item_id").references(() => items.id),
+    reason: text("reason", { enum: ["overdue", "stalled", "at_risk", "supervise", "manual"] }).notNull(),
+    summary: text("summary").notNull(),
+    position: integer("position").notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [index("agenda_items_meeting_idx").on(t.meetingId)],
+);
+
+export const decisions = sqliteTable(
+  "decisions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    meetingId: integer("meeting_id")
+      .notNull()
+      .references(() => meetings.id, { onDelete: "cascade" }),
+    agendaItemId: integer("agenda_item_id").references(() => agendaItems.id),
+    text: text("text").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("decisions_meeting_idx").on(t.meetingId)],
+);
+
+/** A meeting decision's task: a deadline tracked like any approval clock. */
+export const actionItems = sqliteTable(
+  "action_items",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    decisionId: integer("decision_id")
+      .notNull()
+      .references(() => decisions.id, { onDelete: "cascade" }),
+    projectId: integer("project_id").references(() => projects.id),
+    ownerDepartmentId: integer("owner_department_id").references(() => departments.id),
+    ownerUserId: integer("owner_user_id").references(() => users.id),
+    title: text("title").notNull(),
+    deadlineOn: text("deadline_on").notNull(),
+    status: text("status", { enum: ACTION_STATUSES }).notNull().default("open"),
+    completedOn: text("completed_on"),
+    evidence: text("evidence"),
+    carriedOver: integer("carried_over", { mode: "boolean" }).notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("action_items_department_idx").on(t.ownerDepartmentId, t.status),
+    index("action_items_project_idx").on(t.projectId),
+  ],
+);
+
+/** Deduplicated per project: one 营业执照 serves every item that needs it. */
+export const materials = sqliteTable(
+  "materials",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    projectId: integer("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    status: text("status", { enum: MATERIAL_STATUSES }).notNull().default("missing"),
+    neededBy: text("needed_by"),
+    uploadId: integer("upload_id").references(() => uploads.id),
+    note: text("note"),
+    updatedAt: integer("updated_at", { mode: "number" }).notNull().default(now),
+  },
+  (t) => [uniqueIndex("materials_project_name_uq").on(t.projectId, t.name)],
+);
+
+export const itemMaterials = sqliteTable(
+  "item_materials",
+  {
+    itemId: integer("item_id")
+      .notNull()
+      .references(() => items.id, { onDelete: "cascade" }),
+    materialId: integer("material_id")
+      .notNull()
+      .references(() => materials.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.itemId, t.materialId] }), index("item_materials_material_idx").on(t.materialId)],
+);
+
+/** Files are stored under their sha256, never under a user-supplied path. */
+export const uploads = sqliteTable(
+  "uploads",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    projectId: integer("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    sha256: text("sha256").notNull(),
+    originalName: text("original_name").notNull(),
+    mimeType: text("mime_type").notNull(),
+    size: integer("size").notNull(),
+    uploadedByUserId: integer("uploaded_by_user_id").references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index("uploads_project_idx").on(t.projectId), index("uploads_sha_idx").on(t.sha256)],
+);
+
+/** 代办日志: contacts, site visits and coordination notes by the proxy officer. */
+export const contactLogs = sqliteTable(
+  "contact_logs",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    projectId: integer("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    authorUserId: integer("author_user_id").references(() => users.id),
+    on: text("on").notNull(),
+    kind: text("kind").notNull().default("contact"),
+    note: text("note").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("contact_logs_project_idx").on(t.projectId)],
+);
+
+/** Append-only record of every state change, written in the same transaction as the change. */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    at: integer("at", { mode: "number" }).notNull(),
+    actorUserId: integer("actor_user_id").references(() => users.id),
+    action: text("action").notNull(),
+    entityType: text("entity_type").notNull(),
+    entityId: integer("entity_id"),
+    projectId: integer("project_id"),
+    detail: text("detail"),
+  },
+  (t) => [index("audit_log_project_idx").on(t.projectId), index("audit_log_entity_idx").on(t.entityType, t.entityId)],
+);
+
+/** Outbox: one row per recipient and message; delivery state lives here, not in Redis. */
+export const notifications = sqliteTable(
+  "notifications",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id),
+    kind: text("kind").notNull(),
+    title: text("title").notNull(),
+    body: text("body").notNull().default(""),
+    link: text("link"),
+    escalationId: integer("escalation_id").references(() => escalations.id),
+    dedupeKey: text("dedupe_key").notNull().unique(),
+    deliverAfter: integer("deliver_after", { mode: "number" }).notNull(),
+    deliveredAt: integer("delivered_at", { mode: "number" }),
+    emailStatus: text("email_status", { enum: ["none", "pending", "sent", "failed"] }).notNull().default("none"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    readAt: integer("read_at", { mode: "number" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("notifications_user_idx").on(t.userId, t.readAt), index("notifications_delivery_idx").on(t.deliveredAt, t.deliverAfter)],
+);
+
+/** National arrangements added by administrators for years the shipped table lacks (e.g. 2027). */
+export const calendarYears = sqliteTable("calendar_years", {
+  year: integer("year").primaryKey(),
+  source: text("source").notNull(),
+  /** JSON {holidays: [{name, from, to}], makeupWorkdays: [date]} */
+  data: text("data").notNull(),
+  createdByUserId: integer("created_by_user_id").references(() => users.id),
+  createdAt: createdAt(),
+});
+
+export const calendarOverrides = sqliteTable("calendar_overrides", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  date: text("date").notNull().unique(),
+  kind: text("kind", { enum: ["rest", "work"] }).notNull(),
+  reason: text("reason").notNull(),
+  createdByUserId: integer("created_by_user_id").references(() => users.id),
+  createdAt: createdAt(),
+});
+
+export const apiTokens = sqliteTable(
+  "api_tokens",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id),
+    /** sha256 of the token; the token itself is shown once and never stored. */
+    tokenHash: text("token_hash").notNull().unique(),
+    label: text("label").notNull().default(""),
+    lastUsedAt: integer("last_used_at", { mode: "number" }),
+    revokedAt: integer("revoked_at", { mode: "number" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("api_tokens_user_idx").on(t.userId)],
+);
+
+/** Deployment settings (escalation thresholds, yellow lead) as key → JSON value. */
+export const settings = sqliteTable("settings", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+  updatedAt: integer("updated_at", { mode: "number" }).notNull().default(now),
+});
