@@ -135,8 +135,9 @@ export class WorkingCalendar {
 
   /** n > 0: the n-th working day strictly after `day`; n < 0: the |n|-th strictly before; 0: `day`. */
   addWorkingDays(day: DayNum, n: number): DayNum {
-    if (n === 0) return day;
     const i = this.index(day);
+    if (!Number.isInteger(n)) throw new RangeError(`working-day count must be an integer, got ${n}`);
+    if (n === 0) return day;
     let k: number;
     if (n > 0) {
       k = this.ord[i] + n - 1;

@@ -12,26 +12,53 @@ export interface Edge {
  * the graph has a cycle. Ties keep the input order so layouts and tables are stable.
  */
 export function topologicalOrder(keys: readonly string[], edges: readonly Edge[]): string[] | null {
-  const indeg = new Map<string, number>();
-  const out = new Map<string, string[]>();
-  for (const k of keys) {
-    indeg.set(k, 0);
-    out.set(k, []);
-  }
+  const pos = new Map<string, number>();
+  keys.forEach((k, i) => pos.set(k, i));
+  const indeg = new Int32Array(keys.length);
+  const out: number[][] = keys.map(() => []);
   for (const e of edges) {
-    out.get(e.from)?.push(e.to);
-    if (indeg.has(e.to)) indeg.set(e.to, indeg.get(e.to)! + 1);
+    const f = pos.get(e.from);
+    const t = pos.get(e.to);
+    if (f === undefined || t === undefined) continue;
+    out[f].push(t);
+    indeg[t]++;
   }
-  const queue: string[] = keys.filter((k) => indeg.get(k) === 0);
-  const order: string[] = [];
-  for (let head = 0; head < queue.length; head++) {
-    const k = queue[head];
-    order.push(k);
-    for (const t of out.get(k)!) {
-      const d = indeg.get(t)! - 1;
-      indeg.set(t, d);
-      if (d === 0) queue.push(t);
+  // A min-heap of ready positions: among items that are ready together, the
+  // one listed first comes first, whatever order the edges were written in.
+  const heap: number[] = [];
+  const push = (v: number) => {
+    heap.push(v);
+    for (let i = heap.length - 1; i > 0; ) {
+      const p = (i - 1) >> 1;
+      if (heap[p] <= heap[i]) break;
+      [heap[p], heap[i]] = [heap[i], heap[p]];
+      i = p;
     }
+  };
+  const pop = (): number => {
+    const top = heap[0];
+    const last = heap.pop()!;
+    if (heap.length) {
+      heap[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && heap[l] < heap[m]) m = l;
+        if (r < heap.length && heap[r] < heap[m]) m = r;
+        if (m === i) break;
+        [heap[m], heap[i]] = [heap[i], heap[m]];
+        i = m;
+      }
+    }
+    return top;
+  };
+  for (let i = 0; i < keys.length; i++) if (indeg[i] === 0) push(i);
+  const order: string[] = [];
+  while (heap.length) {
+    const k = pop();
+    order.push(keys[k]);
+    for (const t of out[k]) if (--indeg[t] === 0) push(t);
   }
   return order.length === keys.length ? order : null;
 }
