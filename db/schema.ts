@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { PROJECT_LEVELS, PROJECT_STATUSES } from "../app/domain/project/types";
 
 /**
  * The source of truth (DESIGN §2). Business dates are TEXT `YYYY-MM-DD`
@@ -9,8 +10,6 @@ import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from
  */
 
 export const ROLES = ["admin", "proxy", "enterprise", "dept", "coordinator", "leader"] as const;
-export const PROJECT_STATUSES = ["preparing", "active", "started", "completed", "suspended"] as const;
-export const PROJECT_LEVELS = ["province", "city", "county"] as const;
 export const MATERIAL_STATUSES = ["missing", "received", "verified"] as const;
 export const ESCALATION_LEVELS = ["yellow", "red", "supervise", "leader", "stall"] as const;
 export const MEETING_STATUSES = ["planned", "held", "closed"] as const;

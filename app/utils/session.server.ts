@@ -5,11 +5,12 @@ import { AppError } from "~/services/errors.server";
 import { sessionSecret } from "./config.server";
 import { getDb } from "./db.server";
 
-const g = globalThis as unknown as { __gcSessions?: ReturnType<typeof createCookieSessionStorage> };
+type SessionData = { userId: number };
+const g = globalThis as unknown as { __gcSessions?: ReturnType<typeof createCookieSessionStorage<SessionData>> };
 
 function storage() {
   // A signed cookie: a tampered value fails verification and reads as an empty session.
-  return (g.__gcSessions ??= createCookieSessionStorage({
+  return (g.__gcSessions ??= createCookieSessionStorage<SessionData>({
     cookie: {
       name: "gc_session",
       httpOnly: true,

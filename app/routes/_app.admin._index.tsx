@@ -1,0 +1,106 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { Badge, ButtonLink, Card, PageHeader, Table, Td, Th } from "~/components/ui";
+import { getAdminOverview } from "~/services/admin.server";
+import { serviceContext } from "~/services/context.server";
+import { redisAvailable } from "~/utils/queue.server";
+import { requirePermission } from "~/utils/session.server";
+
+export const meta: MetaFunction = () => [{ title: "系统管理 · 绿色通道" }];
+
+const LEVELS: Record<string, string> = { national: "国家", province: "省", city: "市", county: "县", town: "乡镇" };
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, "admin.manage");
+  const ctx = serviceContext();
+  return { ...getAdminOverview(ctx, user), redis: await redisAvailable(), now: ctx.now.getTime() };
+}
+
+export default function AdminPage() {
+  const { departments, users, workerHeartbeat, redis, now } = useLoaderData<typeof loader>();
+  const workerFresh = workerHeartbeat !== null && now - workerHeartbeat < 90_000;
+  return (
+    <>
+      <PageHeader
+        title="系统管理"
+        subtitle="部门、用户与运行状态"
+        actions={
+          <>
+            <ButtonLink to="/admin/calendar">工作日历</ButtonLink>
+            <a href="/admin/queues" className="inline-flex items-center rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-50">
+              任务队列面板
+            </a>
+          </>
+        }
+      />
+      <div className="mb-6 grid gap-3 md:grid-cols-2">
+        <Card title="运行状态">
+          <dl className="grid grid-cols-2 gap-y-2 text-sm">
+            <dt className="text-slate-500">Redis（预警派发）</dt>
+            <dd>{redis ? <Badge tone="green">正常</Badge> : <Badge tone="red">无法连接</Badge>}</dd>
+            <dt className="text-slate-500">后台任务进程</dt>
+            <dd>
+              {workerFresh ? <Badge tone="green">运行中</Badge> : <Badge tone="yellow">无心跳</Badge>}
+              {workerHeartbeat ? <span className="ml-2 text-xs text-slate-500">最近心跳 {new Date(workerHeartbeat).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai" })}</span> : null}
+            </dd>
+          </dl>
+        </Card>
+      </div>
+      <div className="space-y-6">
+        <Card title={`部门（${departments.length}）`}>
+          <Table className="border-0">
+            <thead>
+              <tr>
+                <Th>简称</Th>
+                <Th>名称</Th>
+                <Th>层级</Th>
+                <Th>垂直管理</Th>
+                <Th>经办人员</Th>
+                <Th>在办事项</Th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {departments.map((d) => (
+                <tr key={d.id}>
+                  <Td className="font-medium">{d.code}</Td>
+                  <Td>{d.name}</Td>
+                  <Td>{LEVELS[d.level]}</Td>
+                  <Td>{d.vertical ? <Badge tone="purple">垂直</Badge> : "—"}</Td>
+                  <Td className="tabular-nums">{d.staff}</Td>
+                  <Td className="tabular-nums">{d.items}</Td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        </Card>
+        <Card title={`用户（${users.length}）`}>
+          <Table className="border-0">
+            <thead>
+              <tr>
+                <Th>登录名</Th>
+                <Th>姓名</Th>
+                <Th>角色</Th>
+                <Th>所属单位</Th>
+                <Th>状态</Th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {users.map((u) => (
+                <tr key={u.id}>
+                  <Td className="font-mono text-xs">{u.login}</Td>
+                  <Td>
+                    {u.displayName}
+                    {u.isDepartmentLeader ? <Badge tone="blue" className="ml-1">部门负责人</Badge> : null}
+                  </Td>
+                  <Td>{u.roleLabel}</Td>
+                  <Td>{u.affiliation}</Td>
+                  <Td>{u.active ? <Badge tone="green">启用</Badge> : <Badge>停用</Badge>}</Td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        </Card>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,193 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
+import { ErrorPanel } from "~/components/error-panel";
+import { Countdown, ItemStatusBadge, KIND_LABELS, STAGE_LABELS } from "~/components/status";
+import { Alert, Badge, Button, Card, Input, PageHeader, Select, StatCard, Table, Td, Th, cx } from "~/components/ui";
+import { shanghaiToday } from "~/domain/calendar";
+import { EVENT_LABELS } from "~/domain/clock";
+import { serviceContext } from "~/services/context.server";
+import { AppError } from "~/services/errors.server";
+import { recordItemEvent } from "~/services/items.server";
+import { getProjectView } from "~/services/projects.server";
+import { requireUser } from "~/utils/session.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.view.project.name ?? "项目"} · 绿色通道` }];
+
+function projectIdOf(raw: string | undefined): number {
+  const id = Number(raw);
+  if (!Number.isInteger(id) || id <= 0) throw new Response("项目不存在", { status: 404 });
+  return id;
+}
+
+function rethrowAsResponse(e: unknown): never {
+  if (e instanceof AppError) throw new Response(e.message, { status: e.status });
+  throw e;
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const ctx = serviceContext();
+  try {
+    return { view: getProjectView(ctx, user, projectIdOf(params.projectId)), today: shanghaiToday(ctx.now) };
+  } catch (e) {
+    rethrowAsResponse(e);
+  }
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const form = await request.formData();
+  const key = String(form.get("itemKey") ?? "");
+  const version = Number(form.get("version"));
+  try {
+    recordItemEvent(serviceContext(), user, projectIdOf(params.projectId), key, {
+      type: form.get("type"),
+      on: form.get("on"),
+      note: String(form.get("note") ?? "") || undefined,
+      expectedVersion: Number.isInteger(version) && version > 0 ? version : undefined,
+    });
+    return { ok: true as const, itemKey: key, message: "已记录" };
+  } catch (e) {
+    if (e instanceof AppError) return data({ ok: false as const, itemKey: key, message: e.message }, { status: e.status });
+    throw e;
+  }
+}
+
+export default function ProjectPage() {
+  const { view, today } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  const { project, enterprise, schedule, items } = view;
+  const start = schedule.items.find((i) => i.key === "start");
+  const counts = {
+    done: items.filter((i) => i.status === "approved" || i.status === "waived").length,
+    running: items.filter((i) => i.status === "running").length,
+    paused: items.filter((i) => i.paused).length,
+    red: items.filter((i) => i.warning === "red").length,
+    yellow: items.filter((i) => i.warning === "yellow").length,
+  };
+  const stages = [1, 2, 3, 4].filter((s) => items.some((i) => i.stage === s));
+
+  return (
+    <>
+      <PageHeader
+        title={project.name}
+        subtitle={
+          <>
+            {project.code} · {enterprise.name} · 代办员：{view.proxies.map((p) => p.displayName).join("、") || "未分配"}
+          </>
+        }
+        actions={<Badge tone={schedule.atRisk ? "red" : "green"}>{schedule.atRisk ? "开工目标有风险" : "按计划推进"}</Badge>}
+      />
+      {schedule.provisional ? (
+        <div className="mb-4">
+          <Alert tone="yellow">计划涉及尚未公布节假日安排的年份，相关日期为暂估（按周一至周五推算），公布后请管理员录入。</Alert>
+        </div>
+      ) : null}
+      <div className="mb-6 grid grid-cols-2 gap-3 md:grid-cols-6">
+        <StatCard label="计划开工" value={<span className="text-lg">{project.targetStartOn}</span>} />
+        <StatCard label="预计开工" value={<span className="text-lg">{schedule.forecastStartOn}</span>} tone={schedule.atRisk ? "red" : "green"} />
+        <StatCard label="总时差（工作日）" value={start?.totalSlack ?? "—"} tone={(start?.totalSlack ?? 0) < 0 ? "red" : undefined} />
+        <StatCard label="签约至今（天）" value={view.daysSinceSigning} />
+        <StatCard label="已办结 / 全部" value={`${counts.done}/${items.length}`} />
+        <StatCard label="超期 / 临期" value={`${counts.red} / ${counts.yellow}`} tone={counts.red ? "red" : counts.yellow ? "yellow" : undefined} />
+      </div>
+      {result ? (
+        <div className="mb-4">
+          <Alert tone={result.ok ? "green" : "red"}>
+            {result.ok ? `「${items.find((i) => i.key === result.itemKey)?.name ?? result.itemKey}」${result.message}` : result.message}
+          </Alert>
+        </div>
+      ) : null}
+      <div className="space-y-6">
+        {stages.map((stage) => (
+          <Card key={stage} title={`第 ${stage} 阶段 · ${STAGE_LABELS[stage]}`}>
+            <Table className="border-0">
+              <thead>
+                <tr>
+                  <Th>事项</Th>
+                  <Th>部门</Th>
+                  <Th>时限</Th>
+                  <Th>状态</Th>
+                  <Th>受理 / 到期</Th>
+                  <Th>倒计时</Th>
+                  <Th>时差</Th>
+                  {view.can.recordEvents ? <Th>办理</Th> : null}
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {items
+                  .filter((i) => i.stage === stage)
+                  .map((i) => (
+                    <tr key={i.key} data-item={i.key} className={cx(i.critical && "bg-red-50/40")}>
+                      <Td>
+                        <div className="font-medium text-slate-800">{i.name}</div>
+                        <div className="flex gap-1 text-xs text-slate-400">
+                          {KIND_LABELS[i.kind]}
+                          {i.critical ? <Badge tone="red">关键路径</Badge> : null}
+                          {i.ready ? <Badge tone="blue">可申报</Badge> : null}
+                        </div>
+                      </Td>
+                      <Td>{i.departmentName ?? "—"}</Td>
+                      <Td className="text-xs">
+                        {i.kind === "approval"
+                          ? `承诺 ${i.promisedLimit ?? "—"} / 法定 ${i.statutoryLimit ?? "—"} ${i.limitUnit === "calendarDays" ? "日" : "工作日"}`
+                          : i.plannedDuration !== null
+                            ? `计划 ${i.plannedDuration} 工作日`
+                            : "—"}
+                      </Td>
+                      <Td>
+                        <ItemStatusBadge status={i.status} kind={i.kind} />
+                      </Td>
+                      <Td className="text-xs tabular-nums">
+                        {i.acceptedOn ?? "—"}
+                        <br />
+                        {i.dueOn ?? "—"}
+                      </Td>
+                      <Td>
+                        <Countdown remaining={i.remainingWorkingDays} warning={i.warning} paused={i.paused} />
+                        {i.commitmentOn && i.commitmentWarning !== "none" ? (
+                          <div className="mt-1">
+                            <Badge tone={i.commitmentWarning === "red" ? "red" : "yellow"}>容缺补齐 {i.commitmentOn}</Badge>
+                          </div>
+                        ) : null}
+                      </Td>
+                      <Td className={cx("tabular-nums", (i.slack ?? 0) < 0 && "text-red-600")}>{i.slack ?? "—"}</Td>
+                      {view.can.recordEvents ? (
+                        <Td>
+                          {i.allowed.length ? (
+                            <Form method="post" className="flex items-center gap-1" aria-label={`办理 ${i.name}`}>
+                              <input type="hidden" name="itemKey" value={i.key} />
+                              <input type="hidden" name="version" value={i.version} />
+                              <Select name="type" className="w-28 py-1 text-xs" aria-label="操作">
+                                {i.allowed.map((t) => (
+                                    <option key={t} value={t}>
+                                      {EVENT_LABELS[t]}
+                                    </option>
+                                  ))}
+                              </Select>
+                              <Input name="on" type="date" defaultValue={today} max={today} className="w-36 py-1 text-xs" aria-label="日期" />
+                              <Button type="submit" variant="secondary" className="py-1 text-xs" disabled={busy}>
+                                记录
+                              </Button>
+                            </Form>
+                          ) : (
+                            <span className="text-xs text-slate-400">—</span>
+                          )}
+                        </Td>
+                      ) : null}
+                    </tr>
+                  ))}
+              </tbody>
+            </Table>
+          </Card>
+        ))}
+      </div>
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <ErrorPanel error={useRouteError()} />;
+}

@@ -1,0 +1,9 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { calendarBetween } from "~/services/calendar.server";
+import { serviceContext } from "~/services/context.server";
+import { apiHandler } from "~/utils/api.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const q = new URL(request.url).searchParams;
+  return apiHandler(request, () => calendarBetween(serviceContext(), q.get("from"), q.get("to")));
+}

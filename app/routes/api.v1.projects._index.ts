@@ -1,0 +1,14 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { serviceContext } from "~/services/context.server";
+import { createProject, listProjects } from "~/services/projects.server";
+import { apiHandler, methodNotAllowed, readJsonBody } from "~/utils/api.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const q = new URL(request.url).searchParams;
+  return apiHandler(request, (user) => listProjects(serviceContext(), user, { q: q.get("q") ?? "", status: q.get("status") ?? "" }));
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  if (request.method !== "POST") return methodNotAllowed("GET, POST");
+  return apiHandler(request, async (user) => createProject(serviceContext(), user, await readJsonBody(request)), 201);
+}

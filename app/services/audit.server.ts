@@ -1,0 +1,28 @@
+import { auditLog } from "../../db/schema";
+import type { Db } from "~/utils/db.server";
+
+export interface AuditEntry {
+  actorUserId: number | null;
+  action: string;
+  entityType: string;
+  entityId?: number | null;
+  projectId?: number | null;
+  detail?: unknown;
+}
+
+type Tx = Pick<Db, "insert">;
+
+/** Called inside the transaction that makes the change, so the change and its record commit together. */
+export function writeAudit(tx: Tx, entry: AuditEntry, now: Date): void {
+  tx.insert(auditLog)
+    .values({
+      at: now.getTime(),
+      actorUserId: entry.actorUserId,
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId ?? null,
+      projectId: entry.projectId ?? null,
+      detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
+    })
+    .run();
+}

@@ -1,0 +1,126 @@
+import { and, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import { clockEvents, items, projects } from "../../db/schema";
+import { decide, type Actor } from "~/domain/access/policy";
+import { parseDate, shanghaiDay } from "~/domain/calendar";
+import { applyClockEvent, CLOCK_EVENT_TYPES, EVENT_LABELS } from "~/domain/clock";
+import { writeAudit } from "./audit.server";
+import { getCalendar } from "./calendar.server";
+import type { ServiceContext } from "./context.server";
+import { AppError, invalidInput, notFound } from "./errors.server";
+import { loadProjectFor, storedColumns, type EventDetail } from "./project-aggregate.server";
+import { getProjectDocument } from "./projects.server";
+
+const dateField = (label: string) =>
+  z
+    .string({ required_error: `请填写${label}`, invalid_type_error: `${label}应为日期字符串` })
+    .refine((s) => parseDate(s) !== null, { message: `${label}不是有效日期（格式 YYYY-MM-DD）` });
+
+const eventSchema = z.object({
+  type: z.enum(CLOCK_EVENT_TYPES, {
+    errorMap: () => ({ message: `未知的事件类型，可选：${CLOCK_EVENT_TYPES.join(", ")}` }),
+  }),
+  on: dateField("事件日期"),
+  note: z.string().trim().max(2000, "备注不超过 2000 字").optional(),
+  deferredMaterials: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
+  commitmentOn: dateField("容缺补齐期限").optional(),
+  missingMaterials: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
+  /** The item version the user saw; a stale one means someone else changed the item first. */
+  expectedVersion: z.number().int().positive().optional(),
+});
+
+export type RecordEventInput = z.input<typeof eventSchema>;
+
+/**
+ * Records one clock event (受理, 补正, 办结 …) on an item: access check, input
+ * validation, the state machine, then one transaction writing the event, the
+ * item's derived clock columns and the audit row. Returns the project's new
+ * item states so callers show exactly what changed.
+ */
+export function recordItemEvent(ctx: ServiceContext, actor: Actor, projectId: number, itemKey: string, raw: unknown) {
+  const { db, now } = ctx;
+  const cal = getCalendar(db);
+  const agg = loadProjectFor(db, actor, projectId, cal);
+  const item = agg.items.find((i) => i.row.key === itemKey);
+  if (!item) throw notFound(`事项「${itemKey}」`);
+  const d = decide(actor, "item.recordEvent", { project: agg.facts, item: { departmentId: item.row.departmentId } });
+  if (!d.allowed) throw new AppError("forbidden", "您无权办理此事项（部门经办人只能办理本部门事项，代办员只能办理分配给自己的项目）");
+
+  const parsed = eventSchema.safeParse(raw);
+  if (!parsed.success) throw invalidInput(parsed.error.issues);
+  const input = parsed.data;
+  const on = parseDate(input.on)!;
+  if (on > shanghaiDay(now)) throw new AppError("invalid", "事件日期不能晚于今天", { on: "事件日期不能晚于今天" });
+  if (input.expectedVersion !== undefined && input.expectedVersion !== item.row.version) {
+    throw new AppError("conflict", "该事项已被他人更新，请刷新页面后再操作");
+  }
+
+  const result = applyClockEvent(
+    item.state,
+    {
+      type: input.type,
+      on,
+      deferredMaterials: input.deferredMaterials,
+      commitmentOn: input.commitmentOn ? parseDate(input.commitmentOn) : null,
+    },
+    item.spec,
+    cal,
+  );
+  if (!result.ok) {
+    throw new AppError(result.code === "illegal_transition" ? "conflict" : "invalid", result.message);
+  }
+
+  const detail: EventDetail = {};
+  if (input.deferredMaterials?.length) detail.deferredMaterials = input.deferredMaterials;
+  if (input.commitmentOn) detail.commitmentOn = input.commitmentOn;
+  if (input.missingMaterials?.length) detail.missingMaterials = input.missingMaterials;
+
+  db.transaction((tx) => {
+    // Conditional on the version read above: a concurrent writer makes this match nothing.
+    const upd = tx
+      .update(items)
+      .set({ ...storedColumns(result.state, (x) => cal.format(x)), version: item.row.version + 1, updatedAt: now.getTime() })
+      .where(and(eq(items.id, item.row.id), eq(items.version, item.row.version)))
+      .run();
+    if (upd.changes !== 1) throw new AppError("conflict", "该事项已被他人更新，请刷新页面后再操作");
+    const ev = tx
+      .insert(clockEvents)
+      .values({
+        itemId: item.row.id,
+        type: input.type,
+        on: input.on,
+        actorUserId: actor.id,
+        note: input.note || null,
+        detail: Object.keys(detail).length ? JSON.stringify(detail) : null,
+        createdAt: now.getTime(),
+      })
+      .returning({ id: clockEvents.id })
+      .get();
+    const startDone = item.row.key === "start" && result.state.status === "approved";
+    tx.update(projects)
+      .set({
+        version: sql`${projects.version} + 1`,
+        updatedAt: now.getTime(),
+        lastProgressOn: sql`max(coalesce(${projects.lastProgressOn}, ''), ${input.on})`,
+        ...(startDone ? { status: "started" as const } : {}),
+      })
+      .where(eq(projects.id, projectId))
+      .run();
+    writeAudit(
+      tx,
+      {
+        actorUserId: actor.id,
+        action: `item.${input.type}`,
+        entityType: "item",
+        entityId: item.row.id,
+        projectId,
+        detail: { event: ev.id, label: EVENT_LABELS[input.type], on: input.on, from: item.state.status, to: result.state.status },
+      },
+      now,
+    );
+  });
+
+  const doc = getProjectDocument(ctx, actor, projectId);
+  return doc.items.find((i) => i.key === itemKey)!;
+}
+

@@ -1,0 +1,32 @@
+import { asc, desc, eq, sql } from "drizzle-orm";
+import { actionItems, agendaItems, departments, meetings } from "../../db/schema";
+import { decide, type Actor } from "~/domain/access/policy";
+import type { ServiceContext } from "./context.server";
+import { AppError } from "./errors.server";
+
+export const MEETING_STATUS_LABELS = { planned: "待召开", held: "已召开", closed: "已闭环" } as const;
+
+/** Joint meetings with their agenda size and open action items (full workflow comes with the meetings work). */
+export function listMeetings(ctx: ServiceContext, actor: Actor) {
+  if (!decide(actor, "meeting.view").allowed) throw new AppError("forbidden", "没有查看联席会议的权限");
+  const rows = ctx.db
+    .select({
+      m: meetings,
+      agenda: sql<number>`(select count(*) from ${agendaItems} where ${agendaItems.meetingId} = ${meetings.id})`,
+      openActions: sql<number>`(select count(*) from ${actionItems} a join decisions d on d.id = a.decision_id where d.meeting_id = ${meetings.id} and a.status = 'open')`,
+    })
+    .from(meetings)
+    .orderBy(desc(meetings.heldOn))
+    .all();
+  const actions = ctx.db
+    .select({ a: actionItems, dept: departments.name })
+    .from(actionItems)
+    .leftJoin(departments, eq(departments.id, actionItems.ownerDepartmentId))
+    .where(eq(actionItems.status, "open"))
+    .orderBy(asc(actionItems.deadlineOn))
+    .all();
+  return {
+    meetings: rows.map((r) => ({ ...r.m, statusLabel: MEETING_STATUS_LABELS[r.m.status], agendaCount: r.agenda, openActions: r.openActions })),
+    openActions: actions.map((r) => ({ id: r.a.id, title: r.a.title, department: r.dept, deadlineOn: r.a.deadlineOn })),
+  };
+}

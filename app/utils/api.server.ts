@@ -1,0 +1,43 @@
+import { AppError } from "~/services/errors.server";
+import type { SessionUser } from "~/services/auth.server";
+import { requireApiUser } from "./session.server";
+
+/**
+ * Every API route goes through here: bearer authentication, then the handler,
+ * with service errors mapped to `{"error": {"code", "message"}}` and their
+ * status. Anything unexpected is logged and answered without internals.
+ */
+export async function apiHandler(request: Request, handler: (user: SessionUser) => unknown | Promise<unknown>, status = 200): Promise<Response> {
+  try {
+    const user = requireApiUser(request);
+    return Response.json(await handler(user), { status });
+  } catch (e) {
+    if (e instanceof AppError) {
+      return Response.json({ error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) } }, { status: e.status });
+    }
+    console.error("api: unexpected error", e);
+    return Response.json({ error: { code: "internal", message: "服务器内部错误，请稍后重试" } }, { status: 500 });
+  }
+}
+
+export async function readJsonBody(request: Request): Promise<unknown> {
+  const type = request.headers.get("Content-Type") ?? "";
+  if (!type.includes("application/json")) throw new AppError("bad_request", "请求体应为 JSON（Content-Type: application/json）");
+  const text = await request.text();
+  if (text.length > 1_000_000) throw new AppError("bad_request", "请求体过大（上限 1 MB）");
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError("bad_request", "请求体不是有效的 JSON");
+  }
+}
+
+export function methodNotAllowed(allowed: string): Response {
+  return Response.json({ error: { code: "method_not_allowed", message: `该地址只支持 ${allowed} 请求` } }, { status: 405, headers: { Allow: allowed } });
+}
+
+export function idParam(raw: string | undefined): number {
+  const id = Number(raw);
+  if (!raw || !/^\d+$/.test(raw) || !Number.isSafeInteger(id) || id <= 0) throw new AppError("not_found", "项目不存在或无权查看");
+  return id;
+}
