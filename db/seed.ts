@@ -55,7 +55,7 @@ interface DemoProject {
 const DEMO_PROJECTS: DemoProject[] = [
   { name: "智能装备产业园一期", enterprise: "江城智能装备有限公司", credit17: "91330100MA2H3K5L7", template: "general-industrial", signedAgo: 70, targetAfter: 150, speed: 0.6, investment: 120000, industry: "装备制造", location: "高新区科创大道 88 号", level: "province", proxy: "proxy" },
   { name: "新能源电池材料项目", enterprise: "江城新能源材料股份有限公司", credit17: "91330100MA2J8P2N4", template: "approval-core", signedAgo: 85, targetAfter: 160, speed: 0.7, stuck: { "site-preapproval": "overdue" }, investment: 260000, industry: "新材料", location: "临港工业园 3 号地块", level: "province", proxy: "proxy" },
-  { name: "冷链物流配送中心", enterprise: "江城智能装备有限公司", credit17: "91330100MA2H3K5L7", template: "standard-land", signedAgo: 45, targetAfter: 40, speed: 0.5, investment: 38000, industry: "现代物流", location: "空港物流园 B 区", level: "city", proxy: "proxy" },
+  { name: "冷链物流配送中心", enterprise: "江城智能装备有限公司", credit17: "91330100MA2H3K5L7", template: "standard-land", signedAgo: 60, targetAfter: 45, speed: 0.5, investment: 38000, industry: "现代物流", location: "空港物流园 B 区", level: "city", proxy: "proxy" },
   { name: "生物医药中试基地", enterprise: "江城生物医药科技有限公司", credit17: "91330100MA2K1Q6R8", template: "general-industrial", signedAgo: 60, targetAfter: 170, speed: 0.8, stopAgo: 12, investment: 56000, industry: "生物医药", location: "生命科学园 12 号", level: "city", proxy: "proxy" },
   { name: "高端纺织智能工厂", enterprise: "江城纺织集团有限公司", credit17: "91330100MA2L4T9W2", template: "general-industrial", signedAgo: 40, targetAfter: 55, speed: 0.9, investment: 45000, industry: "纺织", location: "经开区纬五路", level: "county", proxy: "proxy" },
   { name: "半导体封装测试项目", enterprise: "江城芯科半导体有限公司", credit17: "91330100MA2M7X3Y5", template: "approval-core", signedAgo: 75, targetAfter: 190, speed: 0.6, stuck: { "eia-approval": "correction" }, investment: 310000, industry: "集成电路", location: "芯谷产业园", level: "province", proxy: "proxy2" },
@@ -111,7 +111,9 @@ function simulate(template: Template, cal: WorkingCalendar, signed: DayNum, stop
     // A stuck item is filed late enough that the demo shows a fresh problem
     // (a few days overdue, a correction opened last week), not a months-old one.
     const STUCK_AGO: Record<Mode, number> = { overdue: 0, correction: 6, special: 4, commitment: 2 };
-    let accept = cal.addWorkingDays(ready, 1);
+    // Officers file a few working days after an item becomes ready, so the
+    // demo always has items waiting to be filed (可申报).
+    let accept = cal.addWorkingDays(ready, item.kind === "milestone" ? 1 : 3);
     if (mode) {
       const ago = mode === "overdue" ? (item.promisedLimit ?? item.statutoryLimit ?? 5) + 3 : STUCK_AGO[mode];
       accept = Math.max(accept, cal.addWorkingDays(stop, -ago));

@@ -94,7 +94,7 @@ export default function ProjectPage() {
         <StatCard label="超期 / 临期" value={`${counts.red} / ${counts.yellow}`} tone={counts.red ? "red" : counts.yellow ? "yellow" : undefined} />
       </div>
       {result ? (
-        <div className="mb-4">
+        <div className="mb-4" data-testid="action-result">
           <Alert tone={result.ok ? "green" : "red"}>
             {result.ok ? `「${items.find((i) => i.key === result.itemKey)?.name ?? result.itemKey}」${result.message}` : result.message}
           </Alert>

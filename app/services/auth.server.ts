@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
+import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
 import { apiTokens, users } from "../../db/schema";
 import type { Actor, Role } from "~/domain/access/policy";
 import type { Db } from "~/utils/db.server";
@@ -35,7 +36,7 @@ const signInSchema = z.object({
 let dummyHash: Promise<string> | undefined;
 
 export async function signIn(db: Db, input: unknown): Promise<SessionUser> {
-  const parsed = signInSchema.safeParse(input);
+  const parsed = signInSchema.safeParse(input, { errorMap: zhFieldErrorMap });
   if (!parsed.success) throw invalidInput(parsed.error.issues);
   const { login, password } = parsed.data;
   const row = db.select().from(users).where(eq(users.login, login)).get();

@@ -1,5 +1,6 @@
 import { asc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
+import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
 import { calendarOverrides, calendarYears, clockEvents, items } from "../../db/schema";
 import { decide, type Actor } from "~/domain/access/policy";
 import {
@@ -136,7 +137,7 @@ function recomputeItemClocks(tx: Db, cal: WorkingCalendar, now: Date): number {
 
 export function addCalendarOverride(ctx: ServiceContext, actor: Actor, raw: unknown): { recomputed: number } {
   if (!decide(actor, "admin.manage").allowed) throw new AppError("forbidden", "只有系统管理员可以管理工作日历");
-  const parsed = overrideSchema.safeParse(raw);
+  const parsed = overrideSchema.safeParse(raw, { errorMap: zhFieldErrorMap });
   if (!parsed.success) throw invalidInput(parsed.error.issues);
   const { date, kind, reason } = parsed.data;
   const current = getCalendar(ctx.db);
@@ -212,7 +213,7 @@ const yearSchema = z.object({
 /** Adds a year's national arrangement (e.g. 2027 once the State Council publishes it); due dates are recomputed. */
 export function addCalendarYear(ctx: ServiceContext, actor: Actor, raw: unknown): { recomputed: number } {
   if (!decide(actor, "admin.manage").allowed) throw new AppError("forbidden", "只有系统管理员可以管理工作日历");
-  const parsed = yearSchema.safeParse(raw);
+  const parsed = yearSchema.safeParse(raw, { errorMap: zhFieldErrorMap });
   if (!parsed.success) throw invalidInput(parsed.error.issues);
   const { year, source } = parsed.data;
   if (officialYears()[String(year)]) throw new AppError("conflict", `${year} 年的官方安排已内置，不能重复录入（如需个别调整请使用“单日调整”）`);

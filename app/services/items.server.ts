@@ -1,5 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
+import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
 import { clockEvents, items, projects } from "../../db/schema";
 import { decide, type Actor } from "~/domain/access/policy";
 import { parseDate, shanghaiDay } from "~/domain/calendar";
@@ -46,7 +47,7 @@ export function recordItemEvent(ctx: ServiceContext, actor: Actor, projectId: nu
   const d = decide(actor, "item.recordEvent", { project: agg.facts, item: { departmentId: item.row.departmentId } });
   if (!d.allowed) throw new AppError("forbidden", "您无权办理此事项（部门经办人只能办理本部门事项，代办员只能办理分配给自己的项目）");
 
-  const parsed = eventSchema.safeParse(raw);
+  const parsed = eventSchema.safeParse(raw, { errorMap: zhFieldErrorMap });
   if (!parsed.success) throw invalidInput(parsed.error.issues);
   const input = parsed.data;
   const on = parseDate(input.on)!;

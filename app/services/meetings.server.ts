@@ -1,5 +1,5 @@
 import { asc, desc, eq, sql } from "drizzle-orm";
-import { actionItems, agendaItems, departments, meetings } from "../../db/schema";
+import { actionItems, departments, meetings } from "../../db/schema";
 import { decide, type Actor } from "~/domain/access/policy";
 import type { ServiceContext } from "./context.server";
 import { AppError } from "./errors.server";
@@ -12,8 +12,8 @@ export function listMeetings(ctx: ServiceContext, actor: Actor) {
   const rows = ctx.db
     .select({
       m: meetings,
-      agenda: sql<number>`(select count(*) from ${agendaItems} where ${agendaItems.meetingId} = ${meetings.id})`,
-      openActions: sql<number>`(select count(*) from ${actionItems} a join decisions d on d.id = a.decision_id where d.meeting_id = ${meetings.id} and a.status = 'open')`,
+      agenda: sql<number>`(select count(*) from agenda_items ai where ai.meeting_id = "meetings"."id")`,
+      openActions: sql<number>`(select count(*) from action_items a join decisions d on d.id = a.decision_id where d.meeting_id = "meetings"."id" and a.status = 'open')`,
     })
     .from(meetings)
     .orderBy(desc(meetings.heldOn))

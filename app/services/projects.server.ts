@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, or, sql } from "drizzle-orm";
 import { z } from "zod";
+import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
 import {
   departments,
   dependencies,
@@ -57,7 +58,7 @@ export interface ProjectListRow {
  * columns (dueOn is exact for running items), so the list never replays events.
  */
 export function listProjects(ctx: ServiceContext, actor: Actor, rawFilter: unknown): ProjectListRow[] {
-  const parsed = listSchema.safeParse(rawFilter ?? {});
+  const parsed = listSchema.safeParse(rawFilter ?? {}, { errorMap: zhFieldErrorMap });
   const filter = parsed.success ? parsed.data : { q: "", status: "" as const };
   const { db } = ctx;
   const conds = [];
@@ -355,7 +356,7 @@ function generateProjectCode(db: Db, signedOn: string): string {
  */
 export function createProject(ctx: ServiceContext, actor: Actor, raw: unknown): { id: number } {
   if (!decide(actor, "project.create").allowed) throw new AppError("forbidden", "只有代办员或管理员可以创建项目");
-  const parsed = createSchema.safeParse(raw);
+  const parsed = createSchema.safeParse(raw, { errorMap: zhFieldErrorMap });
   if (!parsed.success) throw invalidInput(parsed.error.issues);
   const input = parsed.data;
   const { db, now } = ctx;

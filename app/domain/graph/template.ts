@@ -8,6 +8,7 @@
  * `app/services/template-catalog.server.ts`.
  */
 import { z } from "zod";
+import { zhErrorMap } from "../validation/zh-error-map";
 import { findCycle, topologicalOrder, type Edge } from "./graph";
 
 export const ITEM_KINDS = ["approval", "intermediary", "owner", "milestone"] as const;
@@ -265,57 +266,7 @@ export interface TemplateProblem {
   message: string;
 }
 
-const TYPE_NAMES: Record<string, string> = {
-  string: "字符串",
-  number: "数字",
-  integer: "整数",
-  boolean: "布尔值",
-  object: "对象",
-  array: "数组",
-  null: "null",
-  undefined: "空",
-  float: "小数",
-  nan: "NaN",
-};
-const typeName = (t: string) => TYPE_NAMES[t] ?? t;
-const show = (v: unknown) => {
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
-};
-
-/** zod error map with Chinese messages for the generic issues; explicit messages in the schema win. */
-export const templateErrorMap: z.ZodErrorMap = (issue, ctx) => {
-  switch (issue.code) {
-    case z.ZodIssueCode.invalid_type:
-      if (issue.received === "undefined") return { message: "缺少必填字段" };
-      return { message: `类型错误：应为${typeName(issue.expected)}，实际为${typeName(issue.received)}` };
-    case z.ZodIssueCode.invalid_enum_value:
-      return {
-        message: `取值无效「${String(issue.received)}」，可选值：${issue.options.map(String).join("、")}`,
-      };
-    case z.ZodIssueCode.unrecognized_keys:
-      return { message: `未知字段：${issue.keys.join("、")}` };
-    case z.ZodIssueCode.too_small:
-      if (issue.type === "number") {
-        if (Number(issue.minimum) === 0) return { message: `不能为负数（实际为 ${show(ctx.data)}）` };
-        return { message: `不能小于 ${String(issue.minimum)}（实际为 ${show(ctx.data)}）` };
-      }
-      if (issue.type === "array") return { message: `至少需要 ${String(issue.minimum)} 项` };
-      return { message: "不能为空" };
-    case z.ZodIssueCode.too_big:
-      return { message: `不能大于 ${String(issue.maximum)}（实际为 ${show(ctx.data)}）` };
-    case z.ZodIssueCode.not_finite:
-      return { message: "必须是有限数字" };
-    case z.ZodIssueCode.invalid_string:
-      return { message: "格式不正确" };
-    default:
-      // (1.5 where an integer is expected is an invalid_type "integer"/"float", handled above)
-      return { message: ctx.defaultError };
-  }
-};
+export const templateErrorMap = zhErrorMap;
 
 export function formatPath(path: readonly Segment[]): string {
   if (path.length === 0) return "$";

@@ -1,0 +1,163 @@
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createDb, migrateDb } from "../../db/client";
+import { DEMO_PASSWORD, seedDemo } from "../../db/seed";
+import { action as loginAction } from "~/routes/login";
+import { action as logoutAction } from "~/routes/logout";
+import { loader as projectLoader } from "~/routes/_app.projects.$projectId";
+import { loader as projectsLoader } from "~/routes/_app.projects._index";
+import { loader as adminLoader } from "~/routes/_app.admin._index";
+import { getDb } from "~/utils/db.server";
+import { redisAvailable } from "../../jobs/connection";
+
+const TABLES = [
+  "action_items", "agenda_items", "api_tokens", "audit_log", "calendar_overrides", "calendar_years", "clock_events",
+  "contact_logs", "decisions", "departments", "dependencies", "enterprises", "escalations", "item_materials", "items",
+  "materials", "meetings", "notifications", "project_proxies", "projects", "settings", "uploads", "users",
+];
+
+function counts() {
+  const db = getDb();
+  return Object.fromEntries(TABLES.map((t) => [t, db.get<{ n: number }>(sql.raw(`select count(*) as n from ${t}`)).n]));
+}
+
+async function signIn(login: string, password: string) {
+  const body = new URLSearchParams({ login, password });
+  return (await loginAction({ request: new Request("http://localhost/login", { method: "POST", body }), params: {}, context: {} })) as Response;
+}
+
+/** A failed sign-in answers with Remix `data()`: its payload and status. */
+async function failedSignIn(login: string, password: string) {
+  const r = (await signIn(login, password)) as unknown as { data: { error: string }; init: { status: number } };
+  return { status: r.init.status, error: r.data.error };
+}
+
+function cookieOf(res: Response): string {
+  return (res.headers.get("Set-Cookie") ?? "").split(";")[0];
+}
+
+async function thrown(fn: () => Promise<unknown>): Promise<Response> {
+  try {
+    await fn();
+  } catch (e) {
+    if (e instanceof Response) return e;
+    throw e;
+  }
+  throw new Error("expected a thrown Response");
+}
+
+describe("database", () => {
+  it("applies the committed migrations to an empty file with WAL and foreign keys on", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "gc-mig-")), "fresh.db");
+    const db = createDb(file);
+    migrateDb(db);
+    const names = db
+      .all<{ name: string }>(sql`select name from sqlite_master where type = 'table' order by name`)
+      .map((r) => r.name)
+      .filter((n) => !n.startsWith("__drizzle") && !n.startsWith("sqlite_"));
+    expect(names).toEqual(TABLES);
+    expect(db.$client.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(db.$client.pragma("foreign_keys", { simple: true })).toBe(1);
+    expect(() => db.$client.prepare("insert into items (project_id, key, name, kind) values (999, 'x', 'x', 'approval')").run()).toThrow(/FOREIGN KEY/);
+    db.$client.close();
+    expect(existsSync(file)).toBe(true);
+  });
+});
+
+describe("demo data", () => {
+  beforeAll(async () => {
+    await seedDemo(getDb(), new Date("2026-11-27T02:00:00Z"));
+  });
+
+  it("looks like a city: departments, one user per role, 8–12 projects in different states", () => {
+    const c = counts();
+    expect(c.departments).toBeGreaterThanOrEqual(12);
+    expect(c.projects).toBeGreaterThanOrEqual(8);
+    expect(c.projects).toBeLessThanOrEqual(12);
+    const logins = getDb().all<{ login: string; role: string }>(sql`select login, role from users`);
+    for (const role of ["admin", "proxy", "enterprise", "dept", "coordinator", "leader"]) {
+      expect(logins.find((u) => u.login === role)?.role).toBe(role);
+    }
+    const statuses = getDb().all<{ status: string }>(sql`select distinct status from items`).map((r) => r.status);
+    expect(statuses).toEqual(expect.arrayContaining(["approved", "running", "pending", "correction", "special"]));
+    const started = getDb().get<{ n: number }>(sql`select count(*) as n from projects where status = 'started'`).n;
+    expect(started).toBeGreaterThanOrEqual(1);
+    const overdue = getDb().get<{ n: number }>(sql`select count(*) as n from items where status = 'running' and due_on < '2026-11-27'`).n;
+    expect(overdue).toBeGreaterThanOrEqual(1);
+  });
+
+  it("is idempotent: a second run changes nothing", async () => {
+    const before = counts();
+    expect(await seedDemo(getDb(), new Date("2026-11-28T02:00:00Z"))).toBe(false);
+    expect(counts()).toEqual(before);
+  });
+
+  it("signs in with the demo password and lands by role", async () => {
+    const res = await signIn("leader", DEMO_PASSWORD);
+    expect(res.status).toBe(302);
+    expect(res.headers.get("Location")).toBe("/dashboard");
+    expect(cookieOf(res)).toMatch(/^gc_session=/);
+  });
+
+  it("refuses a wrong password and an unknown user with the same message, writing nothing", async () => {
+    const before = counts();
+    for (const [login, pw] of [["proxy", "wrong-password"], ["nobody", DEMO_PASSWORD], ["", ""]]) {
+      const res = await failedSignIn(login, pw);
+      expect(res.status).toBe(login ? 401 : 400);
+      expect(res.error).toBe(login ? "用户名或密码不正确" : "请输入用户名");
+    }
+    expect(counts()).toEqual(before);
+  });
+
+  it("keeps a session across requests, and a tampered cookie counts as signed out", async () => {
+    const cookie = cookieOf(await signIn("proxy", DEMO_PASSWORD));
+    const ok = await projectsLoader({ request: new Request("http://localhost/projects", { headers: { Cookie: cookie } }), params: {}, context: {} });
+    expect((ok as { projects: unknown[] }).projects.length).toBeGreaterThan(0);
+
+    const [name, value] = cookie.split("=");
+    const tampered = `${name}=${value.slice(0, -3)}${value.endsWith("abc") ? "xyz" : "abc"}`;
+    const res = await thrown(() => projectsLoader({ request: new Request("http://localhost/projects", { headers: { Cookie: tampered } }), params: {}, context: {} }));
+    expect(res.status).toBe(302);
+    expect(res.headers.get("Location")).toBe("/login?redirectTo=%2Fprojects");
+  });
+
+  it("signs out by destroying the session cookie", async () => {
+    const cookie = cookieOf(await signIn("proxy", DEMO_PASSWORD));
+    const res = (await logoutAction({ request: new Request("http://localhost/logout", { method: "POST", headers: { Cookie: cookie } }), params: {}, context: {} })) as Response;
+    expect(res.headers.get("Location")).toBe("/login");
+    expect(res.headers.get("Set-Cookie")).toMatch(/gc_session=;.*Expires=Thu, 01 Jan 1970/);
+  });
+
+  it("an enterprise contact gets 404 for another enterprise's project and 200 for their own", async () => {
+    const db = getDb();
+    const me = db.get<{ enterprise_id: number }>(sql`select enterprise_id from users where login = 'enterprise'`)!;
+    const own = db.get<{ id: number }>(sql`select id from projects where enterprise_id = ${me.enterprise_id} limit 1`)!;
+    const other = db.get<{ id: number }>(sql`select id from projects where enterprise_id != ${me.enterprise_id} limit 1`)!;
+    const cookie = cookieOf(await signIn("enterprise", DEMO_PASSWORD));
+    const req = (id: number) => new Request(`http://localhost/projects/${id}`, { headers: { Cookie: cookie } });
+
+    const denied = await thrown(() => projectLoader({ request: req(other.id), params: { projectId: String(other.id) }, context: {} }));
+    expect(denied.status).toBe(404);
+    const mine = (await projectLoader({ request: req(own.id), params: { projectId: String(own.id) }, context: {} })) as { view: { project: { id: number } } };
+    expect(mine.view.project.id).toBe(own.id);
+
+    const list = (await projectsLoader({ request: new Request("http://localhost/projects", { headers: { Cookie: cookie } }), params: {}, context: {} })) as { projects: { id: number }[] };
+    expect(list.projects.map((p) => p.id)).toContain(own.id);
+    expect(list.projects.map((p) => p.id)).not.toContain(other.id);
+  });
+
+  it("keeps the admin page to administrators", async () => {
+    const cookie = cookieOf(await signIn("proxy", DEMO_PASSWORD));
+    const res = await thrown(() => adminLoader({ request: new Request("http://localhost/admin", { headers: { Cookie: cookie } }), params: {}, context: {} }));
+    expect(res.status).toBe(403);
+  });
+});
+
+describe("Redis status", () => {
+  it("reports the real Redis as reachable", async () => {
+    expect(await redisAvailable()).toBe(true);
+  });
+});
