@@ -14,20 +14,11 @@
  * holiday table is shifted by a day in zones west of UTC (see the cross-check test).
  */
 import { createWorkingCalendar, formatDay, officialCalendarData, toDay, type DayNum } from "../app/domain/calendar";
+import { rng } from "../tests/support/prng";
 
 const N = 100_000;
 const OUR_PASSES = 20; // ours is fast: repeat the 100k inputs to get a measurable time
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function localDate(day: DayNum): Date {
   const [y, m, d] = formatDay(day).split("-").map(Number);

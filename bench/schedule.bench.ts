@@ -18,18 +18,8 @@ import {
   type ScheduleInput,
   type ScheduleItemInput,
 } from "../app/domain/schedule";
+import { rng as prng } from "../tests/support/prng";
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function makeSpec(kind: ItemKind, days: number, rnd: () => number): ClockSpec {
   return {

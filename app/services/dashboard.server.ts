@@ -2,6 +2,7 @@ import { inArray, ne } from "drizzle-orm";
 import { departments, items, projects } from "../../db/schema";
 import { decide, type Actor } from "~/domain/access/policy";
 import { parseDate, shanghaiDay } from "~/domain/calendar";
+import { isFinished } from "~/domain/clock";
 import { getCalendar } from "./calendar.server";
 import type { ServiceContext } from "./context.server";
 import { AppError } from "./errors.server";
@@ -41,12 +42,14 @@ export function getDashboard(ctx: ServiceContext, actor: Actor) {
     const plan = planOf(agg, ctx, today);
     const start = plan.items.find((i) => i.key === "start");
     const overdue = agg.items.filter((i) => readStoredClock(i.row, cal, today, lead).warning === "red");
-    const open = agg.items.some((i) => ["running", "correction", "special", "suspended"].includes(i.state.status));
+    // Anything left to do counts: a project whose ready items sit unfiled is as stuck as one waiting on a department.
+    const open = agg.items.some((i) => !isFinished(i.state.status));
     const last = p.lastProgressOn ? parseDate(p.lastProgressOn) : null;
     const idle = last !== null ? cal.workingDaysBetween(last, today) : null;
     const stalled = p.status === "active" && open && idle !== null && idle >= STALL_WORKING_DAYS;
     const reasons: string[] = [];
-    if (plan.atRisk) reasons.push(`预计开工晚于目标 ${cal.workingDaysBetween(plan.targetStartOn, plan.forecastStartOn)} 个工作日`);
+    // Once construction has started the start target is history, not a risk.
+    if (plan.atRisk && p.status === "active") reasons.push(`预计开工晚于目标 ${cal.workingDaysBetween(plan.targetStartOn, plan.forecastStartOn)} 个工作日`);
     for (const o of overdue.slice(0, 3)) reasons.push(`${o.row.name}超期（${o.departmentName ?? "—"}）`);
     if (stalled) reasons.push(`${idle} 个工作日无进展`);
     rows.push({

@@ -27,6 +27,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { createWorkingCalendar, formatDay, officialCalendarData, toDay, type DayNum } from "~/domain/calendar";
+import { rng } from "../support/prng";
 
 const savedTZ = process.env.TZ;
 process.env.TZ = "Asia/Shanghai"; // Node re-reads TZ on assignment; must precede the import below
@@ -44,17 +45,6 @@ function localDate(day: DayNum): Date {
   return new Date(y, m - 1, d);
 }
 
-/** Deterministic PRNG (mulberry32) so a failing sample is reproducible. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const randInt = (r: () => number, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
 
 const FIRST = toDay("2024-01-01");

@@ -1,0 +1,152 @@
+import type { DayNum, WorkingCalendar } from "../calendar";
+
+/**
+ * The escalation ladder (DESIGN §4): when each level fires for an item, who is
+ * told, and when a message may be delivered. Pure: the services and the
+ * worker pass in the calendar, the item's clock facts and "now".
+ */
+export const ESCALATION_LEVELS = ["yellow", "red", "supervise", "leader", "stall"] as const;
+export type EscalationLevel = (typeof ESCALATION_LEVELS)[number];
+export type ItemLevel = Exclude<EscalationLevel, "stall">;
+
+export const LEVEL_LABELS: Record<EscalationLevel, string> = {
+  yellow: "预警",
+  red: "超期",
+  supervise: "督办",
+  leader: "领导督办",
+  stall: "停滞",
+};
+
+export interface EscalationPolicy {
+  /** Working days before the due date on which yellow fires (remaining = yellowLead). */
+  yellowLead: number;
+  /** Working days after the due date for each later level. */
+  redAfter: number;
+  superviseAfter: number;
+  leaderAfter: number;
+  /** Working days without progress after which an open project is stalled. */
+  stallAfter: number;
+  /** Wall-clock time (Asia/Shanghai) at which a level fires on its working day. */
+  fireAt: { hour: number; minute: number };
+  /** Delivery window on working days; messages outside it wait for the next working morning. */
+  workStart: { hour: number; minute: number };
+  workEnd: { hour: number; minute: number };
+}
+
+export const DEFAULT_POLICY: EscalationPolicy = {
+  yellowLead: 1,
+  redAfter: 1,
+  superviseAfter: 3,
+  leaderAfter: 10,
+  stallAfter: 5,
+  fireAt: { hour: 9, minute: 0 },
+  workStart: { hour: 8, minute: 30 },
+  workEnd: { hour: 18, minute: 0 },
+};
+
+/** Per-item overrides of the offsets (e.g. a fast-track item escalates sooner). */
+export type ItemEscalationOverrides = Partial<Pick<EscalationPolicy, "yellowLead" | "redAfter" | "superviseAfter" | "leaderAfter">>;
+
+const MS_DAY = 86_400_000;
+const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
+
+/** The UTC instant of a Shanghai wall-clock time on a business date. */
+export function instantOf(day: DayNum, time: { hour: number; minute: number }): number {
+  return day * MS_DAY + (time.hour * 60 + time.minute) * 60_000 - SHANGHAI_OFFSET_MS;
+}
+
+export interface PlannedEscalation {
+  level: EscalationLevel;
+  /** The due date the level is counted from (the item's due date, or the stall's last progress date). */
+  dueOn: DayNum;
+  fireOn: DayNum;
+  fireAt: number;
+  /** Unique per item (or project), level and due date: the row key that makes firing exactly-once. */
+  dedupeKey: string;
+}
+
+/**
+ * The ladder for one running item with a due date. A paused or finished item
+ * plans nothing: its clock is frozen or stopped, so nothing may fire.
+ *
+ * @example planItemEscalations(12, toDay("2026-10-09"), cal, DEFAULT_POLICY)
+ * // yellow on 2026-10-08? no: 10-08 is 国庆 — the working day before 10-09 is 09-30 …
+ */
+export function planItemEscalations(
+  itemId: number,
+  dueOn: DayNum,
+  cal: WorkingCalendar,
+  policy: EscalationPolicy,
+  overrides: ItemEscalationOverrides = {},
+): PlannedEscalation[] {
+  const p = { ...policy, ...stripUndefined(overrides) };
+  const at = (level: ItemLevel, fireOn: DayNum): PlannedEscalation => ({
+    level,
+    dueOn,
+    fireOn,
+    fireAt: instantOf(fireOn, p.fireAt),
+    dedupeKey: `item-${itemId}-${level}-${cal.format(dueOn)}`,
+  });
+  // Yellow fires on the working day where remaining = yellowLead; with lead 0 that is the due date itself.
+  return [
+    at("yellow", cal.addWorkingDays(cal.lastWorkingDayOnOrBefore(dueOn), -p.yellowLead)),
+    at("red", cal.addWorkingDays(dueOn, p.redAfter)),
+    at("supervise", cal.addWorkingDays(dueOn, p.superviseAfter)),
+    at("leader", cal.addWorkingDays(dueOn, p.leaderAfter)),
+  ];
+}
+
+/** A stall fires once per "last progress" date: new progress moves the date and re-arms it. */
+export function planStallEscalation(projectId: number, lastProgressOn: DayNum, cal: WorkingCalendar, policy: EscalationPolicy): PlannedEscalation {
+  const fireOn = cal.addWorkingDays(lastProgressOn, policy.stallAfter);
+  return {
+    level: "stall",
+    dueOn: lastProgressOn,
+    fireOn,
+    fireAt: instantOf(fireOn, policy.fireAt),
+    dedupeKey: `project-${projectId}-stall-${cal.format(lastProgressOn)}`,
+  };
+}
+
+export type Audience = "handler" | "departmentStaff" | "departmentLeader" | "proxy" | "coordinator" | "leader";
+
+/** Who is told at each level (DESIGN §4): each level adds to the previous ones' audience. */
+export function audienceOf(level: EscalationLevel): Audience[] {
+  switch (level) {
+    case "yellow":
+      return ["handler", "departmentStaff", "proxy"];
+    case "red":
+      return ["handler", "departmentStaff", "proxy", "departmentLeader", "coordinator"];
+    case "supervise":
+      return ["departmentLeader", "proxy", "coordinator"];
+    case "leader":
+      return ["departmentLeader", "coordinator", "leader"];
+    case "stall":
+      return ["proxy", "coordinator"];
+  }
+}
+
+/**
+ * When a message created at `now` may be delivered: at once inside working
+ * hours on a working day, otherwise at the start of the next working morning.
+ */
+export function deliveryInstant(now: number, cal: WorkingCalendar, policy: EscalationPolicy): number {
+  const local = now + SHANGHAI_OFFSET_MS;
+  const day = Math.floor(local / MS_DAY);
+  const start = instantOf(day, policy.workStart);
+  const end = instantOf(day, policy.workEnd);
+  if (cal.isWorkingDay(day)) {
+    if (now < start) return start;
+    if (now < end) return now;
+  }
+  return instantOf(cal.addWorkingDays(day, 1), policy.workStart);
+}
+
+/** Retry delay for a failed e-mail: 1, 2, 4 … minutes, at most an hour. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(60, 2 ** Math.max(0, attempts - 1)) * 60_000;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
+}
