@@ -197,7 +197,12 @@ export const escalations = sqliteTable(
     acknowledgeNote: text("acknowledge_note"),
     createdAt: createdAt(),
   },
-  (t) => [index("escalations_project_idx").on(t.projectId), index("escalations_item_idx").on(t.itemId)],
+  (t) => [
+    index("escalations_project_idx").on(t.projectId),
+    index("escalations_item_idx").on(t.itemId),
+    // The sweep's query: unfired rows whose moment has come.
+    index("escalations_pending_idx").on(t.firedAt, t.fireAt),
+  ],
 );
 
 export const meetings = sqliteTable("meetings", {
@@ -228,7 +233,7 @@ export const agendaItems = sqliteTable(
     position: integer("position").notNull().default(0),
     createdAt: createdAt(),
   },
-  (t) => [index("agenda_items_meeting_idx").on(t.meetingId)],
+  (t) => [index("agenda_items_meeting_idx").on(t.meetingId), uniqueIndex("agenda_items_meeting_item_uq").on(t.meetingId, t.itemId)],
 );
 
 export const decisions = sqliteTable(
@@ -369,12 +374,18 @@ export const notifications = sqliteTable(
     deliverAfter: integer("deliver_after", { mode: "number" }).notNull(),
     deliveredAt: integer("delivered_at", { mode: "number" }),
     emailStatus: text("email_status", { enum: ["none", "pending", "sent", "failed"] }).notNull().default("none"),
+    /** Next e-mail attempt after a failure (backoff); in-app delivery does not wait for it. */
+    emailNextAt: integer("email_next_at", { mode: "number" }),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
     readAt: integer("read_at", { mode: "number" }),
     createdAt: createdAt(),
   },
-  (t) => [index("notifications_user_idx").on(t.userId, t.readAt), index("notifications_delivery_idx").on(t.deliveredAt, t.deliverAfter)],
+  (t) => [
+    index("notifications_user_idx").on(t.userId, t.readAt),
+    index("notifications_delivery_idx").on(t.deliveredAt, t.deliverAfter),
+    index("notifications_email_idx").on(t.emailStatus, t.emailNextAt),
+  ],
 );
 
 /** National arrangements added by administrators for years the shipped table lacks (e.g. 2027). */

@@ -3,7 +3,7 @@ import { loadConfig } from "../app/utils/config.server";
 import { createClient } from "./connection";
 
 /** Queue names are kebab-case; job ids are colon-free and deterministic (DESIGN §8). */
-export const QUEUE_NAMES = ["maintenance"] as const;
+export const QUEUE_NAMES = ["escalations", "maintenance"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 const g = globalThis as unknown as { __gcQueues?: Map<string, Queue.Queue> };

@@ -23,7 +23,7 @@ function buildIfNeeded() {
   const sources = Math.max(newestMtime("app"), statSync("remix.config.js").mtimeMs, statSync("tailwind.config.ts").mtimeMs);
   if (built >= sources) return;
   console.log("start: building the app (first run or sources changed)…");
-  const r = spawnSync("npx", ["remix", "build"], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
+  const r = spawnSync("npx", ["remix", "build"], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production", VITE_CJS_IGNORE_WARNING: "true" } });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 

@@ -1,8 +1,11 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
-import { Badge, ButtonLink, Card, PageHeader, Table, Td, Th } from "~/components/ui";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Alert, Badge, Button, ButtonLink, Card, Field, Input, PageHeader, Table, Td, Th } from "~/components/ui";
 import { getAdminOverview } from "~/services/admin.server";
 import { serviceContext } from "~/services/context.server";
+import { AppError } from "~/services/errors.server";
+import { getPolicy, savePolicy } from "~/services/settings.server";
 import { redisAvailable } from "~/utils/queue.server";
 import { requirePermission } from "~/utils/session.server";
 
@@ -13,11 +16,32 @@ const LEVELS: Record<string, string> = { national: "国家", province: "省", ci
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requirePermission(request, "admin.manage");
   const ctx = serviceContext();
-  return { ...getAdminOverview(ctx, user), redis: await redisAvailable(), now: ctx.now.getTime() };
+  return { ...getAdminOverview(ctx, user), policy: getPolicy(ctx.db), redis: await redisAvailable(), now: ctx.now.getTime() };
 }
 
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requirePermission(request, "admin.manage");
+  const form = Object.fromEntries(await request.formData());
+  try {
+    savePolicy(serviceContext(), user, form);
+    return { ok: true as const, message: "升级规则已保存，所有未触发的提醒已按新规则重新排定" };
+  } catch (e) {
+    if (e instanceof AppError) return data({ ok: false as const, message: e.message }, { status: e.status });
+    throw e;
+  }
+}
+
+const POLICY_FIELDS = [
+  { name: "yellowLead", label: "预警：到期前（工作日）" },
+  { name: "redAfter", label: "超期提醒：到期后（工作日）" },
+  { name: "superviseAfter", label: "督办：到期后（工作日）" },
+  { name: "leaderAfter", label: "领导督办：到期后（工作日）" },
+  { name: "stallAfter", label: "停滞：无进展（工作日）" },
+] as const;
+
 export default function AdminPage() {
-  const { departments, users, workerHeartbeat, redis, now } = useLoaderData<typeof loader>();
+  const { departments, users, workerHeartbeat, redis, now, policy } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
   const workerFresh = workerHeartbeat !== null && now - workerHeartbeat < 90_000;
   return (
     <>
@@ -44,6 +68,20 @@ export default function AdminPage() {
               {workerHeartbeat ? <span className="ml-2 text-xs text-slate-500">最近心跳 {new Date(workerHeartbeat).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai" })}</span> : null}
             </dd>
           </dl>
+        </Card>
+        <Card title="升级规则（全市默认；事项可单独设置预警提前量）">
+          <Form method="post" className="space-y-3">
+            {result ? <Alert tone={result.ok ? "green" : "red"}>{result.message}</Alert> : null}
+            <div className="grid grid-cols-2 gap-3 lg:grid-cols-3">
+              {POLICY_FIELDS.map((f) => (
+                <Field key={f.name} label={f.label} name={f.name}>
+                  <Input name={f.name} type="number" min={0} defaultValue={policy[f.name]} required />
+                </Field>
+              ))}
+            </div>
+            <p className="text-xs text-slate-500">每级在所指工作日 09:00 触发；消息只在工作日 08:30–18:00 送达，其余时间顺延到下一个工作日早上。</p>
+            <Button type="submit">保存规则</Button>
+          </Form>
         </Card>
       </div>
       <div className="space-y-6">

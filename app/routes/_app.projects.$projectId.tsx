@@ -8,6 +8,7 @@ import { shanghaiToday } from "~/domain/calendar";
 import { EVENT_LABELS } from "~/domain/clock";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
+import { acknowledgeEscalation, listEscalationsForPage } from "~/services/escalations.server";
 import { recordItemEvent } from "~/services/items.server";
 import { getProjectView } from "~/services/projects.server";
 import { requireUser } from "~/utils/session.server";
@@ -29,7 +30,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const ctx = serviceContext();
   try {
-    return { view: getProjectView(ctx, user, projectIdOf(params.projectId)), today: shanghaiToday(ctx.now) };
+    const id = projectIdOf(params.projectId);
+    return { view: getProjectView(ctx, user, id), escalations: listEscalationsForPage(ctx, user, id), today: shanghaiToday(ctx.now) };
   } catch (e) {
     rethrowAsResponse(e);
   }
@@ -38,6 +40,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const form = await request.formData();
+  if (form.get("intent") === "acknowledge") {
+    try {
+      acknowledgeEscalation(serviceContext(), user, Number(form.get("escalationId")), { note: form.get("note") });
+      return { ok: true as const, itemKey: "", message: "已确认预警" };
+    } catch (e) {
+      if (e instanceof AppError) return data({ ok: false as const, itemKey: "", message: e.message }, { status: e.status });
+      throw e;
+    }
+  }
   const key = String(form.get("itemKey") ?? "");
   const version = Number(form.get("version"));
   try {
@@ -55,7 +66,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function ProjectPage() {
-  const { view, today } = useLoaderData<typeof loader>();
+  const { view, today, escalations } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const { project, enterprise, schedule, items } = view;
@@ -96,11 +107,12 @@ export default function ProjectPage() {
       {result ? (
         <div className="mb-4" data-testid="action-result">
           <Alert tone={result.ok ? "green" : "red"}>
-            {result.ok ? `「${items.find((i) => i.key === result.itemKey)?.name ?? result.itemKey}」${result.message}` : result.message}
+            {result.ok && result.itemKey ? `「${items.find((i) => i.key === result.itemKey)?.name ?? result.itemKey}」${result.message}` : result.message}
           </Alert>
         </div>
       ) : null}
       <div className="space-y-6">
+        {escalations.length ? <EscalationsCard escalations={escalations} /> : null}
         {stages.map((stage) => (
           <Card key={stage} title={`第 ${stage} 阶段 · ${STAGE_LABELS[stage]}`}>
             <Table className="border-0">
@@ -185,6 +197,40 @@ export default function ProjectPage() {
         ))}
       </div>
     </>
+  );
+}
+
+const LEVEL_TONES: Record<string, "yellow" | "red" | "purple" | "gray"> = { yellow: "yellow", red: "red", supervise: "purple", leader: "red", stall: "gray" };
+
+function EscalationsCard({ escalations }: { escalations: ReturnType<typeof useLoaderData<typeof loader>>["escalations"] }) {
+  return (
+    <Card title={`预警与督办（${escalations.filter((e) => !e.acknowledgedAt).length} 条待确认）`}>
+      <ul className="divide-y divide-slate-100" data-testid="escalations">
+        {escalations.map((e) => (
+          <li key={e.id} className="flex flex-wrap items-center gap-3 py-2 text-sm">
+            <Badge tone={LEVEL_TONES[e.level]}>{e.levelLabel}</Badge>
+            <span className="font-medium text-slate-800">{e.itemName}</span>
+            <span className="text-xs text-slate-500">
+              {e.level === "stall" ? "最近进展" : "到期"} {e.dueOn} · 发出 {new Date(e.firedAt).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai" })}
+            </span>
+            {e.acknowledgedAt ? (
+              <span className="text-xs text-emerald-700">已确认：{e.acknowledgeNote}</span>
+            ) : e.canAcknowledge ? (
+              <Form method="post" className="ml-auto flex items-center gap-1">
+                <input type="hidden" name="intent" value="acknowledge" />
+                <input type="hidden" name="escalationId" value={e.id} />
+                <Input name="note" placeholder="原因与预计办结日期" className="w-64 py-1 text-xs" aria-label="确认说明" required />
+                <Button type="submit" variant="secondary" className="py-1 text-xs">
+                  确认
+                </Button>
+              </Form>
+            ) : (
+              <span className="ml-auto text-xs text-slate-400">待确认</span>
+            )}
+          </li>
+        ))}
+      </ul>
+    </Card>
   );
 }
 

@@ -20,7 +20,10 @@ import {
 } from "~/domain/calendar";
 import { replayClock } from "~/domain/clock";
 import type { Db } from "~/utils/db.server";
+import { scheduleWakeups } from "~/utils/queue.server";
 import { writeAudit } from "./audit.server";
+import { replanAllIn, type Wakeup } from "./escalations.server";
+import { getPolicy } from "./settings.server";
 import type { ServiceContext } from "./context.server";
 import { AppError, invalidInput } from "./errors.server";
 import { specOf, storedColumns, toClockEvent } from "./project-aggregate.server";
@@ -117,13 +120,13 @@ export function getCalendarYear(ctx: ServiceContext, actor: Actor, year: number)
 }
 
 /** Re-derives every item's stored clock columns after the calendar changed (due dates move). */
-function recomputeItemClocks(tx: Db, cal: WorkingCalendar, now: Date): number {
+function recomputeItemClocks(tx: Db, cal: WorkingCalendar, now: Date, wakeups: Wakeup[]): number {
   const rows = tx.select().from(items).where(sql`exists (select 1 from clock_events e where e.item_id = ${items.id})`).all();
-  if (!rows.length) return 0;
   const events = tx.select().from(clockEvents).where(inArray(clockEvents.itemId, rows.map((r) => r.id))).orderBy(asc(clockEvents.id)).all();
   const byItem = new Map<number, (typeof clockEvents.$inferSelect)[]>();
   for (const e of events) byItem.set(e.itemId, [...(byItem.get(e.itemId) ?? []), e]);
   let changed = 0;
+  const policy = getPolicy(tx);
   for (const row of rows) {
     const state = replayClock((byItem.get(row.id) ?? []).map(toClockEvent), specOf(row), cal);
     const cols = storedColumns(state, (d) => cal.format(d));
@@ -132,7 +135,24 @@ function recomputeItemClocks(tx: Db, cal: WorkingCalendar, now: Date): number {
       changed++;
     }
   }
+  // Every timer is re-derived from the new calendar (escalation days move even when a due date does not).
+  wakeups.push(...replanAllIn(tx, cal, policy));
   return changed;
+}
+
+/**
+ * One calendar edit: the change, its audit row, every item's recomputed clock
+ * and re-planned timers commit together; wake-ups are handed to Bull after.
+ */
+function changeCalendar(ctx: ServiceContext, write: (tx: Db) => void): { recomputed: number } {
+  const wakeups: Wakeup[] = [];
+  const result = ctx.db.transaction((tx) => {
+    const t = tx as unknown as Db;
+    write(t);
+    return { recomputed: recomputeItemClocks(t, getCalendar(t), ctx.now, wakeups) };
+  });
+  void scheduleWakeups(wakeups).catch((e) => console.warn("wake-ups not scheduled (the worker's sweep will):", e));
+  return result;
 }
 
 export function addCalendarOverride(ctx: ServiceContext, actor: Actor, raw: unknown): { recomputed: number } {
@@ -145,22 +165,20 @@ export function addCalendarOverride(ctx: ServiceContext, actor: Actor, raw: unkn
   if (current.isWorkingDay(day) === (kind === "work")) {
     throw new AppError("invalid", `${date} 已经是${kind === "work" ? "工作日" : "休息日"}，无需调整`, { date: "无需调整" });
   }
-  return ctx.db.transaction((tx) => {
+  return changeCalendar(ctx, (tx) => {
     tx.delete(calendarOverrides).where(eq(calendarOverrides.date, date)).run();
     const row = tx.insert(calendarOverrides).values({ date, kind, reason, createdByUserId: actor.id, createdAt: ctx.now.getTime() }).returning().get();
     writeAudit(tx, { actorUserId: actor.id, action: "calendar.override", entityType: "calendar_override", entityId: row.id, detail: { date, kind, reason } }, ctx.now);
-    return { recomputed: recomputeItemClocks(tx as unknown as Db, getCalendar(tx as unknown as Db), ctx.now) };
   });
 }
 
 export function removeCalendarOverride(ctx: ServiceContext, actor: Actor, id: number): { recomputed: number } {
   if (!decide(actor, "admin.manage").allowed) throw new AppError("forbidden", "只有系统管理员可以管理工作日历");
-  return ctx.db.transaction((tx) => {
+  return changeCalendar(ctx, (tx) => {
     const row = tx.select().from(calendarOverrides).where(eq(calendarOverrides.id, id)).get();
     if (!row) throw new AppError("not_found", "该调整记录不存在");
     tx.delete(calendarOverrides).where(eq(calendarOverrides.id, id)).run();
     writeAudit(tx, { actorUserId: actor.id, action: "calendar.override.remove", entityType: "calendar_override", entityId: id, detail: row }, ctx.now);
-    return { recomputed: recomputeItemClocks(tx as unknown as Db, getCalendar(tx as unknown as Db), ctx.now) };
   });
 }
 
@@ -219,13 +237,12 @@ export function addCalendarYear(ctx: ServiceContext, actor: Actor, raw: unknown)
   if (officialYears()[String(year)]) throw new AppError("conflict", `${year} 年的官方安排已内置，不能重复录入（如需个别调整请使用“单日调整”）`);
   const arrangement = parseYearArrangement(year, parsed.data.holidays, parsed.data.makeupWorkdays);
   if (arrangement.problems.length) throw new AppError("invalid", arrangement.problems.join("；"), { holidays: arrangement.problems[0] });
-  return ctx.db.transaction((tx) => {
+  return changeCalendar(ctx, (tx) => {
     tx.delete(calendarYears).where(eq(calendarYears.year, year)).run();
     tx.insert(calendarYears)
       .values({ year, source, data: JSON.stringify({ holidays: arrangement.holidays, makeupWorkdays: arrangement.makeupWorkdays }), createdByUserId: actor.id, createdAt: ctx.now.getTime() })
       .run();
     writeAudit(tx, { actorUserId: actor.id, action: "calendar.year", entityType: "calendar_year", entityId: year, detail: { source, ...arrangement } }, ctx.now);
-    return { recomputed: recomputeItemClocks(tx as unknown as Db, getCalendar(tx as unknown as Db), ctx.now) };
   });
 }
 

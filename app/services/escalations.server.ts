@@ -1,11 +1,269 @@
-import { asc, eq } from "drizzle-orm";
-import { escalations, items } from "../../db/schema";
-import type { Actor } from "~/domain/access/policy";
+import { and, asc, eq, gte, inArray, isNull, lte, sql } from "drizzle-orm";
+import { z } from "zod";
+import { agendaItems, departments, escalations, items, meetings, notifications, projectProxies, projects, users } from "../../db/schema";
+import { decide, type Actor } from "~/domain/access/policy";
+import { formatDay, parseDate, shanghaiDay, type DayNum, type WorkingCalendar } from "~/domain/calendar";
+import { isFinished, type ItemStatus } from "~/domain/clock";
+import {
+  audienceOf,
+  deliveryInstant,
+  LEVEL_LABELS,
+  planItemEscalations,
+  planStallEscalation,
+  type EscalationLevel,
+  type EscalationPolicy,
+  type PlannedEscalation,
+} from "~/domain/escalation/policy";
+import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
+import type { Db } from "~/utils/db.server";
+import { writeAudit } from "./audit.server";
 import { getCalendar } from "./calendar.server";
 import type { ServiceContext } from "./context.server";
+import { AppError, invalidInput, notFound } from "./errors.server";
 import { loadProjectFor } from "./project-aggregate.server";
+import { getPolicy } from "./settings.server";
 
-/** DESIGN §6: `[{itemKey, level, dueOn, firedAt, acknowledgedAt}]`, instants as ISO strings. */
+/**
+ * Escalation timers (DESIGN §4, §8). SQLite holds every planned moment as an
+ * unfired `escalations` row; Bull only wakes the worker. Planning happens in
+ * the same transaction as the change that moves a due date, so a crash can
+ * lose a wake-up but never a timer: the sweep finds every unfired row whose
+ * moment has passed.
+ */
+
+export interface Wakeup {
+  id: number;
+  fireAt: number;
+}
+
+type ItemRow = typeof items.$inferSelect;
+
+function desiredForItem(row: ItemRow, cal: WorkingCalendar, policy: EscalationPolicy): PlannedEscalation[] {
+  if (row.status !== "running" || !row.dueOn || !row.acceptedOn) return [];
+  const overrides = row.yellowLead === null ? {} : { yellowLead: row.yellowLead };
+  return planItemEscalations(row.id, parseDate(row.dueOn)!, parseDate(row.acceptedOn)!, cal, policy, overrides);
+}
+
+/**
+ * Brings one item's unfired rows in line with its clock: rows no longer wanted
+ * (approved, paused, due date moved) are deleted, new ones inserted. Fired rows
+ * are history and stay. Call inside the transaction that changed the item.
+ */
+export function planItemTimers(tx: Db, row: ItemRow, cal: WorkingCalendar, policy: EscalationPolicy): Wakeup[] {
+  return syncRows(tx, { projectId: row.projectId, itemId: row.id }, desiredForItem(row, cal, policy));
+}
+
+function desiredForProject(tx: Db, projectId: number, cal: WorkingCalendar, policy: EscalationPolicy): PlannedEscalation[] {
+  const p = tx.select().from(projects).where(eq(projects.id, projectId)).get();
+  if (!p || p.status !== "active" || !p.lastProgressOn) return [];
+  const unfinished = tx.all<{ status: string }>(sql`select status from items where project_id = ${projectId}`).some((i) => !isFinished(i.status as ItemStatus));
+  if (!unfinished) return [];
+  return [planStallEscalation(projectId, parseDate(p.lastProgressOn)!, cal, policy)];
+}
+
+/** The stall timer of a project: re-armed whenever progress moves its last progress date. */
+export function planProjectTimers(tx: Db, projectId: number, cal: WorkingCalendar, policy: EscalationPolicy): Wakeup[] {
+  return syncRows(tx, { projectId, itemId: null }, desiredForProject(tx, projectId, cal, policy));
+}
+
+function syncRows(tx: Db, owner: { projectId: number; itemId: number | null }, desired: PlannedEscalation[]): Wakeup[] {
+  const ownerCond =
+    owner.itemId === null
+      ? and(eq(escalations.projectId, owner.projectId), isNull(escalations.itemId))
+      : eq(escalations.itemId, owner.itemId);
+  const existing = tx.select().from(escalations).where(and(ownerCond, isNull(escalations.firedAt))).all();
+  const wanted = new Set(desired.map((d) => d.dedupeKey));
+  const stale = existing.filter((e) => !wanted.has(e.dedupeKey)).map((e) => e.id);
+  if (stale.length) tx.delete(escalations).where(inArray(escalations.id, stale)).run();
+  const wakeups: Wakeup[] = existing.filter((e) => wanted.has(e.dedupeKey)).map((e) => ({ id: e.id, fireAt: e.fireAt }));
+  const have = new Set(existing.map((e) => e.dedupeKey));
+  for (const d of desired) {
+    if (have.has(d.dedupeKey)) continue;
+    // A key that already fired (same item, level and due date) conflicts and is skipped: once is once.
+    const row = tx
+      .insert(escalations)
+      .values({ projectId: owner.projectId, itemId: owner.itemId, level: d.level, dueOn: formatDay(d.dueOn), dedupeKey: d.dedupeKey, fireAt: d.fireAt })
+      .onConflictDoNothing()
+      .returning({ id: escalations.id, fireAt: escalations.fireAt })
+      .get();
+    if (row) wakeups.push(row);
+  }
+  return wakeups;
+}
+
+
+/** Re-plans every open item and every active project: at worker start, after a policy or calendar change. */
+export function replanAll(db: Db): Wakeup[] {
+  return db.transaction((tx) => replanAllIn(tx as unknown as Db, getCalendar(tx as unknown as Db), getPolicy(tx as unknown as Db)));
+}
+
+/** replanAll inside a caller's transaction (a calendar edit). */
+export function replanAllIn(t: Db, cal: WorkingCalendar, policy: EscalationPolicy): Wakeup[] {
+  const wake: Wakeup[] = [];
+  // Items that may hold unfired rows as well as running ones: a row for an item approved meanwhile must go.
+  const rows = t
+    .select()
+    .from(items)
+    .where(sql`${items.status} = 'running' or ${items.id} in (select item_id from escalations where fired_at is null and item_id is not null)`)
+    .all();
+  for (const row of rows) wake.push(...planItemTimers(t, row, cal, policy));
+  for (const p of t.select({ id: projects.id }).from(projects).all()) wake.push(...planProjectTimers(t, p.id, cal, policy));
+  return wake;
+}
+
+// ---------------------------------------------------------------- firing
+
+type Recipient = { id: number; email: string | null };
+
+function recipientsFor(tx: Db, level: EscalationLevel, projectId: number, item: ItemRow | null): Recipient[] {
+  const out = new Map<number, Recipient>();
+  const add = (rows: Recipient[]) => rows.forEach((r) => out.set(r.id, r));
+  const active = eq(users.active, true);
+  for (const who of audienceOf(level)) {
+    switch (who) {
+      case "handler":
+        if (item?.handlerUserId) add(tx.select({ id: users.id, email: users.email }).from(users).where(and(eq(users.id, item.handlerUserId), active)).all());
+        break;
+      case "departmentStaff":
+        if (item?.departmentId)
+          add(tx.select({ id: users.id, email: users.email }).from(users).where(and(eq(users.departmentId, item.departmentId), eq(users.isDepartmentLeader, false), eq(users.role, "dept"), active)).all());
+        break;
+      case "departmentLeader":
+        if (item?.departmentId)
+          add(tx.select({ id: users.id, email: users.email }).from(users).where(and(eq(users.departmentId, item.departmentId), eq(users.isDepartmentLeader, true), active)).all());
+        break;
+      case "proxy":
+        add(
+          tx
+            .select({ id: users.id, email: users.email })
+            .from(projectProxies)
+            .innerJoin(users, eq(users.id, projectProxies.userId))
+            .where(and(eq(projectProxies.projectId, projectId), active))
+            .all(),
+        );
+        break;
+      case "coordinator":
+      case "leader":
+        add(tx.select({ id: users.id, email: users.email }).from(users).where(and(eq(users.role, who), active)).all());
+        break;
+    }
+  }
+  return [...out.values()];
+}
+
+function messageFor(level: EscalationLevel, project: typeof projects.$inferSelect, item: ItemRow | null, deptName: string | null, dueOn: string, cal: WorkingCalendar, today: DayNum) {
+  const label = LEVEL_LABELS[level];
+  if (level === "stall" || !item) {
+    const idle = cal.workingDaysBetween(parseDate(dueOn)!, today);
+    return {
+      title: `【${label}】${project.name}`,
+      body: `项目自 ${dueOn} 起已 ${idle} 个工作日无进展，请代办员跟进并在联席会议上说明。`,
+    };
+  }
+  const due = parseDate(dueOn)!;
+  const left = cal.workingDaysBetween(today, due);
+  const when = left > 0 ? `剩余 ${left} 个工作日` : left === 0 ? "今日到期" : `已超期 ${-left} 个工作日`;
+  const what = level === "supervise" ? "已列入督办并提交下次联席会议" : level === "leader" ? "已报请领导督办" : "请及时办理";
+  return {
+    title: `【${label}】${project.name} · ${item.name}`,
+    body: `${deptName ?? ""}承办，到期日 ${dueOn}，${when}；${what}。`,
+  };
+}
+
+export type FireOutcome = "fired" | "already" | "missing" | "early";
+
+/**
+ * Fires one escalation exactly once: re-reads the row, claims it with a
+ * conditional update, and writes the notifications, the 督办 agenda candidate
+ * and the audit row in the same transaction. Safe to call any number of times,
+ * from any number of processes.
+ */
+export function fireEscalation(db: Db, id: number, now: Date): FireOutcome {
+  const row = db.select().from(escalations).where(eq(escalations.id, id)).get();
+  if (!row) return "missing";
+  if (row.firedAt !== null) return "already";
+  if (row.fireAt > now.getTime()) return "early";
+  const cal = getCalendar(db);
+  const policy = getPolicy(db);
+  const today = shanghaiDay(now);
+  return db.transaction((tx) => {
+    const t = tx as unknown as Db;
+    const claim = t
+      .update(escalations)
+      .set({ firedAt: now.getTime() })
+      .where(and(eq(escalations.id, id), isNull(escalations.firedAt)))
+      .run();
+    if (claim.changes !== 1) return "already";
+    const project = t.select().from(projects).where(eq(projects.id, row.projectId)).get()!;
+    const item = row.itemId ? t.select().from(items).where(eq(items.id, row.itemId)).get() ?? null : null;
+    const deptName = item?.departmentId ? t.select({ n: departments.name }).from(departments).where(eq(departments.id, item.departmentId)).get()?.n ?? null : null;
+    const { title, body } = messageFor(row.level, project, item, deptName, row.dueOn, cal, today);
+    const deliverAfter = deliveryInstant(now.getTime(), cal, policy);
+    for (const r of recipientsFor(t, row.level, row.projectId, item)) {
+      t.insert(notifications)
+        .values({
+          userId: r.id,
+          kind: `escalation.${row.level}`,
+          title,
+          body,
+          link: `/projects/${row.projectId}`,
+          escalationId: row.id,
+          dedupeKey: `esc-${row.id}-u${r.id}`,
+          deliverAfter,
+          emailStatus: r.email ? "pending" : "none",
+          createdAt: now.getTime(),
+        })
+        .onConflictDoNothing()
+        .run();
+    }
+    if (row.level === "supervise" && item) addToNextMeeting(t, row.projectId, item, today, cal);
+    writeAudit(t, { actorUserId: null, action: `escalation.${row.level}`, entityType: "escalation", entityId: row.id, projectId: row.projectId, detail: { itemId: row.itemId, dueOn: row.dueOn } }, now);
+    return "fired";
+  });
+}
+
+/** 督办: the overdue item joins the agenda of the next planned joint meeting, once. */
+function addToNextMeeting(tx: Db, projectId: number, item: ItemRow, today: DayNum, cal: WorkingCalendar) {
+  const next = tx
+    .select()
+    .from(meetings)
+    .where(and(eq(meetings.status, "planned"), gte(meetings.heldOn, cal.format(today))))
+    .orderBy(asc(meetings.heldOn))
+    .get();
+  if (!next) return;
+  const position = tx.get<{ n: number }>(sql`select coalesce(max(position), 0) + 1 as n from agenda_items where meeting_id = ${next.id}`).n;
+  tx.insert(agendaItems)
+    .values({ meetingId: next.id, projectId, itemId: item.id, reason: "supervise", summary: `${item.name}超期督办（到期日 ${item.dueOn}）`, position })
+    .onConflictDoNothing()
+    .run();
+}
+
+/** Fires everything whose moment has passed and is still unfired (the sweep's core; also used on start). */
+export function fireDue(db: Db, now: Date, limit = 5_000): { fired: number; ids: number[] } {
+  const due = db
+    .select({ id: escalations.id })
+    .from(escalations)
+    .where(and(isNull(escalations.firedAt), lte(escalations.fireAt, now.getTime())))
+    .orderBy(asc(escalations.fireAt))
+    .limit(limit)
+    .all();
+  let fired = 0;
+  for (const { id } of due) if (fireEscalation(db, id, now) === "fired") fired++;
+  return { fired, ids: due.map((d) => d.id) };
+}
+
+/** Unfired rows due within the horizon: the wake-ups the sweep makes sure Bull holds. */
+export function upcomingWakeups(db: Db, now: Date, horizonMs: number): Wakeup[] {
+  return db
+    .select({ id: escalations.id, fireAt: escalations.fireAt })
+    .from(escalations)
+    .where(and(isNull(escalations.firedAt), lte(escalations.fireAt, now.getTime() + horizonMs)))
+    .all();
+}
+
+// ---------------------------------------------------------------- reading and acknowledging
+
+/** DESIGN §6: `[{itemKey, level, dueOn, firedAt, acknowledgedAt}]` (fired ones), instants as ISO strings. */
 export function listProjectEscalations(ctx: ServiceContext, actor: Actor, projectId: number) {
   loadProjectFor(ctx.db, actor, projectId, getCalendar(ctx.db));
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -13,10 +271,11 @@ export function listProjectEscalations(ctx: ServiceContext, actor: Actor, projec
     .select({ e: escalations, key: items.key })
     .from(escalations)
     .leftJoin(items, eq(items.id, escalations.itemId))
-    .where(eq(escalations.projectId, projectId))
+    .where(and(eq(escalations.projectId, projectId), sql`${escalations.firedAt} is not null`))
     .orderBy(asc(escalations.id))
     .all()
     .map(({ e, key }) => ({
+      id: e.id,
       itemKey: key,
       level: e.level,
       dueOn: e.dueOn,
@@ -24,4 +283,57 @@ export function listProjectEscalations(ctx: ServiceContext, actor: Actor, projec
       acknowledgedAt: iso(e.acknowledgedAt),
       acknowledgeNote: e.acknowledgeNote,
     }));
+}
+
+/** The project page's list: fired escalations with their item and whether this user may acknowledge them. */
+export function listEscalationsForPage(ctx: ServiceContext, actor: Actor, projectId: number) {
+  const agg = loadProjectFor(ctx.db, actor, projectId, getCalendar(ctx.db));
+  const byId = new Map(agg.items.map((i) => [i.row.id, i]));
+  return ctx.db
+    .select()
+    .from(escalations)
+    .where(and(eq(escalations.projectId, projectId), sql`${escalations.firedAt} is not null`))
+    .orderBy(sql`${escalations.firedAt} desc`)
+    .all()
+    .map((e) => {
+      const item = e.itemId ? byId.get(e.itemId) : undefined;
+      return {
+        id: e.id,
+        level: e.level,
+        levelLabel: LEVEL_LABELS[e.level],
+        itemName: item?.row.name ?? "项目整体",
+        dueOn: e.dueOn,
+        firedAt: e.firedAt!,
+        acknowledgedAt: e.acknowledgedAt,
+        acknowledgeNote: e.acknowledgeNote,
+        canAcknowledge:
+          e.acknowledgedAt === null &&
+          decide(actor, "escalation.acknowledge", { project: agg.facts, item: { departmentId: item?.row.departmentId ?? null } }).allowed,
+      };
+    });
+}
+
+const ackSchema = z.object({
+  note: z.string({ required_error: "请填写说明（原因与预计办结日期）" }).trim().min(2, "请填写说明（原因与预计办结日期）").max(500, "说明不超过 500 字"),
+});
+
+/** A recipient acknowledges a fired escalation with a note (reason, new expected date). */
+export function acknowledgeEscalation(ctx: ServiceContext, actor: Actor, escalationId: number, raw: unknown) {
+  const row = Number.isInteger(escalationId) ? ctx.db.select().from(escalations).where(eq(escalations.id, escalationId)).get() : undefined;
+  if (!row || row.firedAt === null) throw notFound("预警记录");
+  const agg = loadProjectFor(ctx.db, actor, row.projectId, getCalendar(ctx.db));
+  const item = row.itemId ? agg.items.find((i) => i.row.id === row.itemId) : undefined;
+  const d = decide(actor, "escalation.acknowledge", { project: agg.facts, item: { departmentId: item?.row.departmentId ?? null } });
+  if (!d.allowed) throw new AppError("forbidden", "您无权确认此预警");
+  const parsed = ackSchema.safeParse(raw, { errorMap: zhFieldErrorMap });
+  if (!parsed.success) throw invalidInput(parsed.error.issues);
+  ctx.db.transaction((tx) => {
+    const upd = tx
+      .update(escalations)
+      .set({ acknowledgedAt: ctx.now.getTime(), acknowledgedByUserId: actor.id, acknowledgeNote: parsed.data.note })
+      .where(and(eq(escalations.id, escalationId), isNull(escalations.acknowledgedAt)))
+      .run();
+    if (upd.changes !== 1) throw new AppError("conflict", "该预警已被确认");
+    writeAudit(tx, { actorUserId: actor.id, action: "escalation.acknowledge", entityType: "escalation", entityId: escalationId, projectId: row.projectId, detail: { note: parsed.data.note } }, ctx.now);
+  });
 }

@@ -5,7 +5,11 @@ import { clockEvents, items, projects } from "../../db/schema";
 import { decide, type Actor } from "~/domain/access/policy";
 import { parseDate, shanghaiDay } from "~/domain/calendar";
 import { applyClockEvent, CLOCK_EVENT_TYPES, EVENT_LABELS } from "~/domain/clock";
+import type { Db } from "~/utils/db.server";
+import { scheduleWakeups } from "~/utils/queue.server";
 import { writeAudit } from "./audit.server";
+import { planItemTimers, planProjectTimers } from "./escalations.server";
+import { getPolicy } from "./settings.server";
 import { getCalendar } from "./calendar.server";
 import type { ServiceContext } from "./context.server";
 import { AppError, invalidInput, notFound } from "./errors.server";
@@ -76,7 +80,8 @@ export function recordItemEvent(ctx: ServiceContext, actor: Actor, projectId: nu
   if (input.commitmentOn) detail.commitmentOn = input.commitmentOn;
   if (input.missingMaterials?.length) detail.missingMaterials = input.missingMaterials;
 
-  db.transaction((tx) => {
+  const policy = getPolicy(db);
+  const wakeups = db.transaction((tx) => {
     // Conditional on the version read above: a concurrent writer makes this match nothing.
     const upd = tx
       .update(items)
@@ -119,7 +124,12 @@ export function recordItemEvent(ctx: ServiceContext, actor: Actor, projectId: nu
       },
       now,
     );
+    // Timers move with the clock, in the same transaction: a crash cannot leave a stale or missing one.
+    const t = tx as unknown as Db;
+    const fresh = t.select().from(items).where(eq(items.id, item.row.id)).get()!;
+    return [...planItemTimers(t, fresh, cal, policy), ...planProjectTimers(t, projectId, cal, policy)];
   });
+  void scheduleWakeups(wakeups).catch((e) => console.warn("wake-ups not scheduled (the worker's sweep will):", e));
 
   const doc = getProjectDocument(ctx, actor, projectId);
   return doc.items.find((i) => i.key === itemKey)!;

@@ -25,6 +25,7 @@ import type { ServiceContext } from "./context.server";
 import { AppError, invalidInput } from "./errors.server";
 import { loadProjectFor, readStoredClock, scheduleInputOf, type ProjectAggregate } from "./project-aggregate.server";
 import { getTemplateCatalog } from "./template-registry.server";
+import { getPolicy } from "./settings.server";
 
 
 // ---------------------------------------------------------------- list
@@ -207,9 +208,7 @@ function itemViews(agg: ProjectAggregate, asOf: DayNum, ctx: ServiceContext, act
 
 /** Deployment-wide yellow lead in working days (DESIGN §4 default 1); per-item values override it. */
 export function defaultYellowLead(db: Db): number {
-  const row = db.get<{ value: string } | undefined>(sql`select value from settings where key = 'yellowLead'`);
-  const n = row ? Number(JSON.parse(row.value)) : 1;
-  return Number.isInteger(n) && n >= 0 ? n : 1;
+  return getPolicy(db).yellowLead;
 }
 
 export function planOf(agg: ProjectAggregate, ctx: ServiceContext, asOf: DayNum): Schedule {

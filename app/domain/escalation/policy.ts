@@ -69,12 +69,16 @@ export interface PlannedEscalation {
  * The ladder for one running item with a due date. A paused or finished item
  * plans nothing: its clock is frozen or stopped, so nothing may fire.
  *
- * @example planItemEscalations(12, toDay("2026-10-09"), cal, DEFAULT_POLICY)
- * // yellow on 2026-10-08? no: 10-08 is 国庆 — the working day before 10-09 is 09-30 …
+ * Yellow never fires before the item was accepted (a same-day 承诺制 item would
+ * otherwise warn about a deadline nobody had yet).
+ *
+ * @example planItemEscalations(12, toDay("2026-10-12"), toDay("2026-09-30"), cal, DEFAULT_POLICY)
+ * // yellow 2026-10-10 (make-up Saturday, 1 working day left), red 10-13, supervise 10-15, leader 10-26
  */
 export function planItemEscalations(
   itemId: number,
   dueOn: DayNum,
+  acceptedOn: DayNum,
   cal: WorkingCalendar,
   policy: EscalationPolicy,
   overrides: ItemEscalationOverrides = {},
@@ -89,7 +93,7 @@ export function planItemEscalations(
   });
   // Yellow fires on the working day where remaining = yellowLead; with lead 0 that is the due date itself.
   return [
-    at("yellow", cal.addWorkingDays(cal.lastWorkingDayOnOrBefore(dueOn), -p.yellowLead)),
+    at("yellow", Math.max(acceptedOn, cal.addWorkingDays(cal.lastWorkingDayOnOrBefore(dueOn), -p.yellowLead))),
     at("red", cal.addWorkingDays(dueOn, p.redAfter)),
     at("supervise", cal.addWorkingDays(dueOn, p.superviseAfter)),
     at("leader", cal.addWorkingDays(dueOn, p.leaderAfter)),

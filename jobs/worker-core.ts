@@ -1,0 +1,110 @@
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import { fireDue, fireEscalation, replanAll, upcomingWakeups } from "../app/services/escalations.server";
+import { buildDailyDigests, deliverDue } from "../app/services/notify.server";
+import { getDb } from "../app/utils/db.server";
+import { closeAllRedis } from "./connection";
+import { closeQueues, getQueue } from "./queues";
+import { scheduleWakeups, wakeupJobId } from "./wakeups";
+
+/**
+ * Job processors and the reconciliation loop. Every processor re-reads the
+ * database and claims before it acts, so Bull's at-least-once delivery, a
+ * duplicate wake-up or a stale one changes nothing (DESIGN §8).
+ */
+export interface WorkerOptions {
+  /** "Now" for the rules; tests inject a clock, production uses the wall clock. */
+  clock?: () => Date;
+  concurrency?: number;
+  sweepEveryMs?: number;
+  log?: (msg: string) => void;
+}
+
+export interface WorkerHandle {
+  sweep: () => Promise<SweepResult>;
+  close: () => Promise<void>;
+}
+
+export interface SweepResult {
+  fired: number;
+  delivered: number;
+  wakeups: number;
+}
+
+/** How far ahead the sweep makes sure Bull holds a wake-up; later timers are re-added as they come closer. */
+const WAKEUP_HORIZON_MS = 60 * 60_000;
+const fireJob = z.object({ id: z.number().int().positive() });
+
+export async function reconcile(clock: () => Date): Promise<SweepResult & { planned: number }> {
+  const db = getDb();
+  const planned = replanAll(db);
+  const result = await sweep(clock);
+  return { ...result, planned: planned.length };
+}
+
+/** Fires everything overdue, delivers what may be delivered, and restores missing wake-ups. */
+export async function sweep(clock: () => Date): Promise<SweepResult> {
+  const db = getDb();
+  const now = clock();
+  const { fired } = fireDue(db, now);
+  const { delivered } = await deliverDue(db, now);
+  const wakeups = await scheduleWakeups(upcomingWakeups(db, now, WAKEUP_HORIZON_MS), now.getTime());
+  return { fired, delivered, wakeups };
+}
+
+function recordHeartbeat(at: number) {
+  getDb().run(
+    sql`insert into settings (key, value, updated_at) values ('workerHeartbeat', ${JSON.stringify(at)}, ${at})
+        on conflict(key) do update set value = excluded.value, updated_at = excluded.updated_at`,
+  );
+}
+
+export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandle> {
+  const clock = opts.clock ?? (() => new Date());
+  const log = opts.log ?? ((m: string) => console.log(`worker: ${m}`));
+  const escalationsQ = getQueue("escalations");
+  const maintenance = getQueue("maintenance");
+  const db = getDb();
+
+  escalationsQ.process("fire", opts.concurrency ?? 4, async (job) => {
+    const { id } = fireJob.parse(job.data);
+    const outcome = fireEscalation(db, id, clock());
+    if (outcome === "fired") await deliverDue(db, clock());
+    if (outcome === "early") {
+      // Woken before its moment (clock skew, or the row was re-planned later): wait again under a new id.
+      const row = db.get<{ fire_at: number } | undefined>(sql`select fire_at from escalations where id = ${id}`);
+      if (row) {
+        await escalationsQ.add("fire", { id }, { jobId: `${wakeupJobId(id)}-at-${row.fire_at}`, delay: Math.max(0, row.fire_at - clock().getTime()), removeOnComplete: true });
+      }
+    }
+    return outcome;
+  });
+  maintenance.process("sweep", 1, async () => sweep(clock));
+  maintenance.process("heartbeat", 1, async () => recordHeartbeat(Date.now()));
+  maintenance.process("digest", 1, async () => {
+    const created = buildDailyDigests(db, clock());
+    await deliverDue(db, clock());
+    return { created };
+  });
+  for (const q of [escalationsQ, maintenance]) {
+    q.on("failed", (job, err) => log(`job ${job.name} ${job.id} failed: ${err.message}`));
+    q.on("stalled", (job) => log(`job ${job.name} ${job.id} stalled; Bull will retry it`));
+  }
+  await Promise.all([escalationsQ.isReady(), maintenance.isReady()]);
+  const repeatOpts = { removeOnComplete: 20, removeOnFail: 50 };
+  await maintenance.add("sweep", {}, { jobId: "sweep", repeat: { every: opts.sweepEveryMs ?? 60_000 }, ...repeatOpts });
+  await maintenance.add("heartbeat", {}, { jobId: "heartbeat", repeat: { every: 30_000 }, ...repeatOpts });
+  await maintenance.add("digest", {}, { jobId: "digest", repeat: { cron: "30 8 * * *", tz: "Asia/Shanghai" }, ...repeatOpts });
+
+  recordHeartbeat(Date.now());
+  const r = await reconcile(clock);
+  log(`ready (planned ${r.planned} timers, fired ${r.fired} overdue, delivered ${r.delivered}, ${r.wakeups} wake-ups in Redis)`);
+
+  return {
+    sweep: () => sweep(clock),
+    close: async () => {
+      await closeQueues();
+      await closeAllRedis();
+    },
+  };
+}
