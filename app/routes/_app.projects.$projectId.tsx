@@ -172,14 +172,14 @@ export default function ProjectPage() {
                             <Form method="post" className="flex items-center gap-1" aria-label={`办理 ${i.name}`}>
                               <input type="hidden" name="itemKey" value={i.key} />
                               <input type="hidden" name="version" value={i.version} />
-                              <Select name="type" className="w-28 py-1 text-xs" aria-label="操作">
+                              <Select name="type" className="w-28 min-w-[7rem] py-1 text-xs" aria-label="操作">
                                 {i.allowed.map((t) => (
                                     <option key={t} value={t}>
                                       {EVENT_LABELS[t]}
                                     </option>
                                   ))}
                               </Select>
-                              <Input name="on" type="date" defaultValue={today} max={today} className="w-36 py-1 text-xs" aria-label="日期" />
+                              <Input name="on" type="date" defaultValue={today} max={today} className="w-36 min-w-[9rem] py-1 text-xs" aria-label="日期" />
                               <Button type="submit" variant="secondary" className="py-1 text-xs" disabled={busy}>
                                 记录
                               </Button>

@@ -115,7 +115,7 @@ export function replanAllIn(t: Db, cal: WorkingCalendar, policy: EscalationPolic
 
 type Recipient = { id: number; email: string | null };
 
-function recipientsFor(tx: Db, level: EscalationLevel, projectId: number, item: ItemRow | null): Recipient[] {
+function recipientsFor(tx: Db, level: EscalationLevel, projectId: number, item: FireItem | null): Recipient[] {
   const out = new Map<number, Recipient>();
   const add = (rows: Recipient[]) => rows.forEach((r) => out.set(r.id, r));
   const active = eq(users.active, true);
@@ -151,7 +151,7 @@ function recipientsFor(tx: Db, level: EscalationLevel, projectId: number, item: 
   return [...out.values()];
 }
 
-function messageFor(level: EscalationLevel, project: typeof projects.$inferSelect, item: ItemRow | null, deptName: string | null, dueOn: string, cal: WorkingCalendar, today: DayNum) {
+function messageFor(level: EscalationLevel, project: typeof projects.$inferSelect, item: FireItem | null, deptName: string | null, dueOn: string, cal: WorkingCalendar, today: DayNum) {
   const label = LEVEL_LABELS[level];
   if (level === "stall" || !item) {
     const idle = cal.workingDaysBetween(parseDate(dueOn)!, today);
@@ -173,57 +173,108 @@ function messageFor(level: EscalationLevel, project: typeof projects.$inferSelec
 export type FireOutcome = "fired" | "already" | "missing" | "early";
 
 /**
+ * What firing needs besides the row, loaded once per batch, and the hot
+ * statements prepared once per connection: a burst of thousands of timers due
+ * at 09:00 must fire in well under a second, and building and preparing each
+ * query anew cost ten times the work itself.
+ */
+interface FireContext {
+  cal: WorkingCalendar;
+  policy: EscalationPolicy;
+  projects: Map<number, typeof projects.$inferSelect>;
+  recipients: Map<string, Recipient[]>;
+  deptNames: Map<number, string | null>;
+}
+
+interface RawEscalation {
+  id: number;
+  project_id: number;
+  item_id: number | null;
+  level: EscalationLevel;
+  due_on: string;
+  fire_at: number;
+  fired_at: number | null;
+}
+
+/** The item facts a message and its recipients need. */
+interface FireItem {
+  id: number;
+  name: string;
+  departmentId: number | null;
+  handlerUserId: number | null;
+  dueOn: string | null;
+}
+
+const statements = new WeakMap<object, ReturnType<typeof prepareFireStatements>>();
+
+function prepareFireStatements(db: Db) {
+  const c = db.$client;
+  return {
+    get: c.prepare<[number], RawEscalation>("select id, project_id, item_id, level, due_on, fire_at, fired_at from escalations where id = ?"),
+    claim: c.prepare<[number, number]>("update escalations set fired_at = ? where id = ? and fired_at is null"),
+    notify: c.prepare(
+      "insert into notifications (user_id, kind, title, body, link, escalation_id, dedupe_key, deliver_after, email_status, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (dedupe_key) do nothing",
+    ),
+    item: c.prepare<[number], FireItem>(
+      "select id, name, department_id as departmentId, handler_user_id as handlerUserId, due_on as dueOn from items where id = ?",
+    ),
+    audit: c.prepare("insert into audit_log (at, actor_user_id, action, entity_type, entity_id, project_id, detail) values (?, null, ?, 'escalation', ?, ?, ?)"),
+  };
+}
+
+function fireStatements(db: Db) {
+  let st = statements.get(db.$client);
+  if (!st) statements.set(db.$client, (st = prepareFireStatements(db)));
+  return st;
+}
+
+function fireContext(db: Db): FireContext {
+  return { cal: getCalendar(db), policy: getPolicy(db), projects: new Map(), recipients: new Map(), deptNames: new Map() };
+}
+
+/**
  * Fires one escalation exactly once: re-reads the row, claims it with a
  * conditional update, and writes the notifications, the 督办 agenda candidate
  * and the audit row in the same transaction. Safe to call any number of times,
  * from any number of processes.
  */
-export function fireEscalation(db: Db, id: number, now: Date): FireOutcome {
-  const row = db.select().from(escalations).where(eq(escalations.id, id)).get();
+export function fireEscalation(db: Db, id: number, now: Date, fc: FireContext = fireContext(db)): FireOutcome {
+  return db.$client.transaction(() => fireIn(db, id, now, fc))();
+}
+
+/** The body of fireEscalation; the caller holds the transaction (one per call, or one per batch). */
+function fireIn(db: Db, id: number, now: Date, fc: FireContext): FireOutcome {
+  const st = fireStatements(db);
+  const row = st.get.get(id);
   if (!row) return "missing";
-  if (row.firedAt !== null) return "already";
-  if (row.fireAt > now.getTime()) return "early";
-  const cal = getCalendar(db);
-  const policy = getPolicy(db);
+  if (row.fired_at !== null) return "already";
+  if (row.fire_at > now.getTime()) return "early";
+  const { cal, policy } = fc;
   const today = shanghaiDay(now);
-  return db.transaction((tx) => {
-    const t = tx as unknown as Db;
-    const claim = t
-      .update(escalations)
-      .set({ firedAt: now.getTime() })
-      .where(and(eq(escalations.id, id), isNull(escalations.firedAt)))
-      .run();
-    if (claim.changes !== 1) return "already";
-    const project = t.select().from(projects).where(eq(projects.id, row.projectId)).get()!;
-    const item = row.itemId ? t.select().from(items).where(eq(items.id, row.itemId)).get() ?? null : null;
-    const deptName = item?.departmentId ? t.select({ n: departments.name }).from(departments).where(eq(departments.id, item.departmentId)).get()?.n ?? null : null;
-    const { title, body } = messageFor(row.level, project, item, deptName, row.dueOn, cal, today);
-    const deliverAfter = deliveryInstant(now.getTime(), cal, policy);
-    for (const r of recipientsFor(t, row.level, row.projectId, item)) {
-      t.insert(notifications)
-        .values({
-          userId: r.id,
-          kind: `escalation.${row.level}`,
-          title,
-          body,
-          link: `/projects/${row.projectId}`,
-          escalationId: row.id,
-          dedupeKey: `esc-${row.id}-u${r.id}`,
-          deliverAfter,
-          emailStatus: r.email ? "pending" : "none",
-          createdAt: now.getTime(),
-        })
-        .onConflictDoNothing()
-        .run();
-    }
-    if (row.level === "supervise" && item) addToNextMeeting(t, row.projectId, item, today, cal);
-    writeAudit(t, { actorUserId: null, action: `escalation.${row.level}`, entityType: "escalation", entityId: row.id, projectId: row.projectId, detail: { itemId: row.itemId, dueOn: row.dueOn } }, now);
-    return "fired";
-  });
+  const at = now.getTime();
+  if (st.claim.run(at, id).changes !== 1) return "already";
+  let project = fc.projects.get(row.project_id);
+  if (!project) fc.projects.set(row.project_id, (project = db.select().from(projects).where(eq(projects.id, row.project_id)).get()!));
+  const item = row.item_id ? st.item.get(row.item_id) ?? null : null;
+  const deptId = item?.departmentId ?? null;
+  if (deptId !== null && !fc.deptNames.has(deptId)) {
+    fc.deptNames.set(deptId, db.select({ n: departments.name }).from(departments).where(eq(departments.id, deptId)).get()?.n ?? null);
+  }
+  const { title, body } = messageFor(row.level, project, item, deptId === null ? null : fc.deptNames.get(deptId)!, row.due_on, cal, today);
+  const deliverAfter = deliveryInstant(at, cal, policy);
+  const rkey = `${row.level}-${row.project_id}-${deptId}-${item?.handlerUserId ?? ""}`;
+  let people = fc.recipients.get(rkey);
+  if (!people) fc.recipients.set(rkey, (people = recipientsFor(db, row.level, row.project_id, item)));
+  for (const r of people) {
+    st.notify.run(r.id, `escalation.${row.level}`, title, body, `/projects/${row.project_id}`, row.id, `esc-${row.id}-u${r.id}`, deliverAfter, r.email ? "pending" : "none", at);
+  }
+  if (row.level === "supervise" && item) addToNextMeeting(db, row.project_id, item, today, cal);
+  st.audit.run(at, `escalation.${row.level}`, row.id, row.project_id, JSON.stringify({ itemId: row.item_id, dueOn: row.due_on }));
+  return "fired";
 }
 
 /** 督办: the overdue item joins the agenda of the next planned joint meeting, once. */
-function addToNextMeeting(tx: Db, projectId: number, item: ItemRow, today: DayNum, cal: WorkingCalendar) {
+function addToNextMeeting(tx: Db, projectId: number, item: FireItem, today: DayNum, cal: WorkingCalendar) {
   const next = tx
     .select()
     .from(meetings)
@@ -238,7 +289,10 @@ function addToNextMeeting(tx: Db, projectId: number, item: ItemRow, today: DayNu
     .run();
 }
 
-/** Fires everything whose moment has passed and is still unfired (the sweep's core; also used on start). */
+/**
+ * Fires everything whose moment has passed and is still unfired, in one
+ * transaction (the sweep, the start-up reconcile and every wake-up use it).
+ */
 export function fireDue(db: Db, now: Date, limit = 5_000): { fired: number; ids: number[] } {
   const due = db
     .select({ id: escalations.id })
@@ -247,9 +301,13 @@ export function fireDue(db: Db, now: Date, limit = 5_000): { fired: number; ids:
     .orderBy(asc(escalations.fireAt))
     .limit(limit)
     .all();
-  let fired = 0;
-  for (const { id } of due) if (fireEscalation(db, id, now) === "fired") fired++;
-  return { fired, ids: due.map((d) => d.id) };
+  if (!due.length) return { fired: 0, ids: [] };
+  return db.$client.transaction(() => {
+    const fc = fireContext(db);
+    let fired = 0;
+    for (const { id } of due) if (fireIn(db, id, now, fc) === "fired") fired++;
+    return { fired, ids: due.map((d) => d.id) };
+  })();
 }
 
 /** Unfired rows due within the horizon: the wake-ups the sweep makes sure Bull holds. */

@@ -112,6 +112,20 @@ describe("each role's main journey in Chromium", () => {
     expect(rows).toBeGreaterThan(0);
     await expect(page.locator("tbody tr").first().textContent()).resolves.toMatch(/超期|剩余|今日到期|暂停中/);
     await screenshot(page, "dept-queue");
+
+    // The overdue 用地预审 item has escalated; its department acknowledges with a reason and a new date.
+    await page.getByRole("link", { name: "新能源电池材料项目" }).first().click();
+    await page.waitForURL(/\/projects\/\d+$/);
+    const card = page.getByTestId("escalations");
+    for (let i = 0; i < 40 && !(await card.isVisible()); i++) {
+      await page.waitForTimeout(500); // the worker reconciles right after start
+      await page.reload();
+    }
+    const red = card.locator("li", { hasText: "超期" }).filter({ has: page.locator("input[name=note]") }).first();
+    await red.locator("input[name=note]").fill("涉及林地占用，已报林业部门会审，预计下周三办结");
+    await red.getByRole("button", { name: "确认" }).click();
+    await card.getByText("已确认：涉及林地占用，已报林业部门会审，预计下周三办结").waitFor();
+    await screenshot(page, "dept-acknowledged");
     await page.close();
   });
 
