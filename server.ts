@@ -29,7 +29,7 @@ app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
 const server = app.listen(config.port, () => {
   console.log(`web: http://localhost:${config.port}`);
-  if (process.env.NODE_ENV === "development") {
+  if (process.env.NODE_ENV === "development" && process.env.REMIX_DEV_ORIGIN) {
     import("@remix-run/node").then((m) => m.broadcastDevReady(build));
   }
 });

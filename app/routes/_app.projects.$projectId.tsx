@@ -1,19 +1,27 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
+import { Form, useActionData, useFetcher, useLoaderData, useNavigation, useRouteError, useSearchParams } from "@remix-run/react";
+import flowStyles from "@xyflow/react/dist/style.css";
 import { ErrorPanel } from "~/components/error-panel";
+import { ApprovalGraph } from "~/components/graph/approval-graph";
+import { ItemPanel } from "~/components/project/item-panel";
+import { NextActions } from "~/components/project/next-actions";
+import { useLiveProject } from "~/components/use-live-project";
 import { Countdown, ItemStatusBadge, KIND_LABELS, STAGE_LABELS } from "~/components/status";
 import { Alert, Badge, Button, Card, Input, PageHeader, Select, StatCard, Table, Td, Th, cx } from "~/components/ui";
-import { shanghaiToday } from "~/domain/calendar";
 import { EVENT_LABELS } from "~/domain/clock";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
 import { acknowledgeEscalation, listEscalationsForPage } from "~/services/escalations.server";
 import { recordItemEvent } from "~/services/items.server";
-import { getProjectView } from "~/services/projects.server";
+import { addDependency, removeDependency } from "~/services/graph.server";
+import { getWorkspace, NODE_HEIGHT, NODE_WIDTH } from "~/services/workspace.server";
 import { requireUser } from "~/utils/session.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.view.project.name ?? "项目"} · 绿色通道` }];
+
+// Linked as a URL: a side-effect CSS import builds silently with no styles under the classic compiler.
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: flowStyles }];
 
 function projectIdOf(raw: string | undefined): number {
   const id = Number(raw);
@@ -31,7 +39,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const ctx = serviceContext();
   try {
     const id = projectIdOf(params.projectId);
-    return { view: getProjectView(ctx, user, id), escalations: listEscalationsForPage(ctx, user, id), today: shanghaiToday(ctx.now) };
+    const selectedKey = new URL(request.url).searchParams.get("item");
+    return { ...getWorkspace(ctx, user, id, selectedKey), escalations: listEscalationsForPage(ctx, user, id) };
   } catch (e) {
     rethrowAsResponse(e);
   }
@@ -49,14 +58,29 @@ export async function action({ request, params }: ActionFunctionArgs) {
       throw e;
     }
   }
+  const intent = form.get("intent");
+  if (intent === "addDependency" || intent === "removeDependency") {
+    try {
+      const edge = { from: form.get("from"), to: form.get("to"), lagWorkingDays: form.get("lagWorkingDays") || undefined };
+      (intent === "addDependency" ? addDependency : removeDependency)(serviceContext(), user, projectIdOf(params.projectId), edge);
+      return { ok: true as const, itemKey: "", message: intent === "addDependency" ? "已添加依赖关系，计划已重新计算" : "已移除依赖关系，计划已重新计算" };
+    } catch (e) {
+      if (e instanceof AppError) return data({ ok: false as const, itemKey: "", message: e.message }, { status: e.status });
+      throw e;
+    }
+  }
   const key = String(form.get("itemKey") ?? "");
   const version = Number(form.get("version"));
+  const list = (name: string) => form.getAll(name).map(String).filter(Boolean);
   try {
     recordItemEvent(serviceContext(), user, projectIdOf(params.projectId), key, {
       type: form.get("type"),
       on: form.get("on"),
       note: String(form.get("note") ?? "") || undefined,
       expectedVersion: Number.isInteger(version) && version > 0 ? version : undefined,
+      missingMaterials: list("missingMaterials").length ? list("missingMaterials") : undefined,
+      deferredMaterials: list("deferredMaterials").length ? list("deferredMaterials") : undefined,
+      commitmentOn: form.get("commitmentOn") || undefined,
     });
     return { ok: true as const, itemKey: key, message: "已记录" };
   } catch (e) {
@@ -66,9 +90,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function ProjectPage() {
-  const { view, today, escalations } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const { view, today, escalations, graph, next, selected } = useLoaderData<typeof loader>();
+  const posted = useActionData<typeof action>();
+  const graphEdit = useFetcher<typeof action>();
+  const result = graphEdit.data ?? posted;
   const busy = useNavigation().state === "submitting";
+  const [params] = useSearchParams();
+  useLiveProject(view.project.id, view.project.version);
+  const editGraph = (intent: "addDependency" | "removeDependency") => (from: string, to: string) =>
+    graphEdit.submit({ intent, from, to }, { method: "post", preventScrollReset: true });
   const { project, enterprise, schedule, items } = view;
   const start = schedule.items.find((i) => i.key === "start");
   const counts = {
@@ -111,8 +141,29 @@ export default function ProjectPage() {
           </Alert>
         </div>
       ) : null}
+      <div className="mb-6 grid gap-4 xl:grid-cols-[minmax(0,1fr)_360px]">
+        <ApprovalGraph
+          graph={graph}
+          selectedKey={params.get("item")}
+          canEdit={view.can.edit}
+          onConnect={editGraph("addDependency")}
+          onRemove={editGraph("removeDependency")}
+          nodeWidth={NODE_WIDTH}
+          nodeHeight={NODE_HEIGHT}
+        />
+        <div className="space-y-4">
+          {selected ? (
+            <ItemPanel item={selected} today={today} canEditGraph={view.can.edit} allItems={view.items.map((i) => ({ key: i.key, name: i.name }))} />
+          ) : (
+            <NextActions next={next} />
+          )}
+        </div>
+      </div>
       <div className="space-y-6">
         {escalations.length ? <EscalationsCard escalations={escalations} /> : null}
+        <details open={!selected} className="group">
+          <summary className="mb-3 cursor-pointer text-sm font-semibold text-slate-700">事项清单（{items.length} 项，按阶段）</summary>
+          <div className="space-y-6">
         {stages.map((stage) => (
           <Card key={stage} title={`第 ${stage} 阶段 · ${STAGE_LABELS[stage]}`}>
             <Table className="border-0">
@@ -195,6 +246,8 @@ export default function ProjectPage() {
             </Table>
           </Card>
         ))}
+          </div>
+        </details>
       </div>
     </>
   );

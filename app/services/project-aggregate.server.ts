@@ -67,6 +67,21 @@ export function toClockEvent(e: typeof clockEvents.$inferSelect): ClockEvent {
   };
 }
 
+/** Only what access decisions need, without replaying clocks: for cheap checks such as live-update polling. */
+export function loadProjectFacts(db: Db, projectId: number): { project: typeof projects.$inferSelect; facts: ProjectFacts } | null {
+  const project = db.select().from(projects).where(eq(projects.id, projectId)).get();
+  if (!project) return null;
+  const proxyUserIds = db.select({ id: projectProxies.userId }).from(projectProxies).where(eq(projectProxies.projectId, projectId)).all().map((r) => r.id);
+  const departmentIds = db
+    .selectDistinct({ id: items.departmentId })
+    .from(items)
+    .where(eq(items.projectId, projectId))
+    .all()
+    .map((r) => r.id)
+    .filter((d): d is number => d !== null);
+  return { project, facts: { enterpriseId: project.enterpriseId, proxyUserIds, departmentIds } };
+}
+
 export function loadProject(db: Db, projectId: number, cal: WorkingCalendar): ProjectAggregate | null {
   const project = db.select().from(projects).where(eq(projects.id, projectId)).get();
   if (!project) return null;

@@ -216,10 +216,14 @@ export function planOf(agg: ProjectAggregate, ctx: ServiceContext, asOf: DayNum)
 }
 
 export function getProjectView(ctx: ServiceContext, actor: Actor, projectId: number): ProjectView {
+  const agg = loadProjectFor(ctx.db, actor, projectId, getCalendar(ctx.db));
+  return projectViewOf(agg, ctx, actor, planOf(agg, ctx, shanghaiDay(ctx.now)));
+}
+
+/** The project page's numbers from an already loaded aggregate and plan (the workspace reuses both). */
+export function projectViewOf(agg: ProjectAggregate, ctx: ServiceContext, actor: Actor, plan: Schedule): ProjectView {
   const cal = getCalendar(ctx.db);
-  const agg = loadProjectFor(ctx.db, actor, projectId, cal);
   const today = shanghaiDay(ctx.now);
-  const plan = planOf(agg, ctx, today);
   return {
     project: { ...agg.project, statusLabel: PROJECT_STATUS_LABELS[agg.project.status] },
     enterprise: agg.enterprise,

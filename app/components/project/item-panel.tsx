@@ -1,0 +1,207 @@
+import { Form, Link } from "@remix-run/react";
+import { Countdown, ItemStatusBadge, KIND_LABELS } from "~/components/status";
+import { Badge, Button, Card, Input, Select, Textarea } from "~/components/ui";
+import { EVENT_LABELS, type ClockEventType } from "~/domain/clock";
+import type { Workspace } from "~/services/workspace.server";
+
+type Selected = NonNullable<Workspace["selected"]>;
+
+const MATERIAL_STATUS: Record<string, { label: string; tone: "red" | "yellow" | "green" }> = {
+  missing: { label: "缺", tone: "red" },
+  received: { label: "已收", tone: "yellow" },
+  verified: { label: "已核验", tone: "green" },
+};
+
+/** The side panel for one item: facts, materials, dependencies, history and the actions this user may take. */
+export function ItemPanel({
+  item,
+  today,
+  canEditGraph,
+  allItems,
+}: {
+  item: Selected;
+  today: string;
+  canEditGraph: boolean;
+  allItems: { key: string; name: string }[];
+}) {
+  const limits =
+    item.kind === "approval"
+      ? `承诺 ${item.promisedLimit ?? "—"} / 法定 ${item.statutoryLimit ?? "—"} ${item.limitUnit === "calendarDays" ? "日" : "个工作日"}`
+      : item.plannedDuration !== null
+        ? `计划 ${item.plannedDuration} 个工作日`
+        : "—";
+  const allowed = item.allowed as ClockEventType[];
+  const materialChoice = allowed.includes("request_correction") ? "missingMaterials" : allowed.includes("accept") ? "deferredMaterials" : null;
+  return (
+    <Card
+      title={<span data-testid="item-panel-title">{item.name}</span>}
+      actions={
+        <Link to="." preventScrollReset className="text-xs text-slate-500 hover:text-slate-800" aria-label="关闭事项面板">
+          关闭 ✕
+        </Link>
+      }
+    >
+      <div className="space-y-4 text-sm" data-testid="item-panel">
+        <div className="flex flex-wrap items-center gap-2">
+          <ItemStatusBadge status={item.status} kind={item.kind} />
+          <Countdown remaining={item.remainingWorkingDays} warning={item.warning} paused={item.paused} />
+          {item.critical ? <Badge tone="red">关键路径</Badge> : null}
+          {item.ready ? <Badge tone="blue">可申报</Badge> : null}
+        </div>
+        <dl className="grid grid-cols-[6.5rem_1fr] gap-x-2 gap-y-1 text-xs">
+          <dt className="text-slate-500">类型</dt>
+          <dd>{KIND_LABELS[item.kind]}</dd>
+          <dt className="text-slate-500">承办部门</dt>
+          <dd>{item.departmentName ?? "—"}</dd>
+          <dt className="text-slate-500">时限</dt>
+          <dd>
+            {limits}
+            {item.correctionRestartsClock ? "（补正后重新计时）" : ""}
+          </dd>
+          <dt className="text-slate-500">受理 / 到期</dt>
+          <dd className="tabular-nums">
+            {item.acceptedOn ?? "—"} / {item.dueOn ?? "—"}
+          </dd>
+          {item.commitmentOn ? (
+            <>
+              <dt className="text-slate-500">容缺补齐期限</dt>
+              <dd className="tabular-nums">{item.commitmentOn}</dd>
+            </>
+          ) : null}
+          <dt className="text-slate-500">最早开始 → 完成</dt>
+          <dd className="tabular-nums">
+            {item.earliestStart} → {item.earliestFinish}
+          </dd>
+          <dt className="text-slate-500">最迟开始 → 完成</dt>
+          <dd className="tabular-nums">
+            {item.latestStart ?? "—"} → {item.latestFinish ?? "—"}
+          </dd>
+          <dt className="text-slate-500">总时差</dt>
+          <dd className="tabular-nums">{item.slack === null ? "—" : `${item.slack} 个工作日`}</dd>
+        </dl>
+        {item.note ? <p className="rounded bg-slate-50 px-2 py-1 text-xs text-slate-600">{item.note}</p> : null}
+
+        {item.materials.length ? (
+          <div>
+            <h3 className="mb-1 text-xs font-semibold text-slate-700">申报材料</h3>
+            <ul className="space-y-0.5 text-xs">
+              {item.materials.map((m) => (
+                <li key={m.name} className="flex items-center justify-between gap-2">
+                  <span>{m.name}</span>
+                  <Badge tone={MATERIAL_STATUS[m.status]?.tone ?? "red"}>{MATERIAL_STATUS[m.status]?.label ?? m.status}</Badge>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
+
+        {allowed.length ? (
+          <Form method="post" preventScrollReset className="space-y-2 rounded-md border border-slate-200 p-3" aria-label="办理事项">
+            <input type="hidden" name="intent" value="event" />
+            <input type="hidden" name="itemKey" value={item.key} />
+            <input type="hidden" name="version" value={item.version} />
+            <div className="grid grid-cols-2 gap-2">
+              <Select name="type" aria-label="操作" className="text-xs">
+                {allowed.map((t) => (
+                  <option key={t} value={t}>
+                    {EVENT_LABELS[t]}
+                  </option>
+                ))}
+              </Select>
+              <Input name="on" type="date" defaultValue={today} max={today} aria-label="日期" className="text-xs" />
+            </div>
+            <Textarea name="note" rows={2} placeholder="备注（可选）" aria-label="备注" className="text-xs" />
+            {item.materials.length && materialChoice ? (
+              <fieldset className="text-xs">
+                <legend className="mb-1 text-slate-500">
+                  {materialChoice === "missingMaterials" ? "要求补正时勾选缺少的材料" : "容缺受理时勾选后补的材料并填写补齐期限"}
+                </legend>
+                <div className="grid grid-cols-1 gap-0.5">
+                  {item.materials.map((m) => (
+                    <label key={m.name} className="flex items-center gap-1">
+                      <input type="checkbox" name={materialChoice} value={m.name} />
+                      {m.name}
+                    </label>
+                  ))}
+                </div>
+                {materialChoice === "deferredMaterials" ? (
+                  <label className="mt-1 flex items-center gap-1">
+                    补齐期限
+                    <Input name="commitmentOn" type="date" className="w-40 py-0.5 text-xs" />
+                  </label>
+                ) : null}
+              </fieldset>
+            ) : null}
+            <Button type="submit" className="w-full">
+              记录
+            </Button>
+          </Form>
+        ) : null}
+
+        <div>
+          <h3 className="mb-1 text-xs font-semibold text-slate-700">前置事项</h3>
+          {item.predecessors.length ? (
+            <ul className="space-y-0.5 text-xs">
+              {item.predecessors.map((p) => (
+                <li key={p.key} className="flex items-center justify-between gap-2">
+                  <Link to={`?item=${encodeURIComponent(p.key)}`} preventScrollReset className="text-brand-700 hover:underline">
+                    {p.name}
+                    {p.lag ? `（间隔 ${p.lag} 个工作日）` : ""}
+                  </Link>
+                  {canEditGraph ? (
+                    <Form method="post" preventScrollReset>
+                      <input type="hidden" name="intent" value="removeDependency" />
+                      <input type="hidden" name="from" value={p.key} />
+                      <input type="hidden" name="to" value={item.key} />
+                      <button className="text-slate-400 hover:text-red-600" aria-label={`移除前置事项 ${p.name}`}>
+                        移除
+                      </button>
+                    </Form>
+                  ) : null}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="text-xs text-slate-400">无</p>
+          )}
+          {canEditGraph ? (
+            <Form method="post" preventScrollReset className="mt-2 flex gap-1">
+              <input type="hidden" name="intent" value="addDependency" />
+              <input type="hidden" name="to" value={item.key} />
+              <Select name="from" aria-label="添加前置事项" className="py-1 text-xs">
+                {allItems
+                  .filter((o) => o.key !== item.key && !item.predecessors.some((p) => p.key === o.key))
+                  .map((o) => (
+                    <option key={o.key} value={o.key}>
+                      {o.name}
+                    </option>
+                  ))}
+              </Select>
+              <Button type="submit" variant="secondary" className="py-1 text-xs">
+                添加前置
+              </Button>
+            </Form>
+          ) : null}
+        </div>
+
+        <div>
+          <h3 className="mb-1 text-xs font-semibold text-slate-700">办理记录</h3>
+          {item.history.length ? (
+            <ol className="space-y-1 text-xs" data-testid="item-history">
+              {item.history.map((h) => (
+                <li key={h.id} className="border-l-2 border-slate-200 pl-2">
+                  <span className="tabular-nums text-slate-500">{h.on}</span> <span className="font-medium">{h.label}</span>
+                  {h.actor ? <span className="text-slate-500"> · {h.actor}</span> : null}
+                  {h.materials.length ? <div className="text-slate-500">材料：{h.materials.join("、")}</div> : null}
+                  {h.note ? <div className="text-slate-600">{h.note}</div> : null}
+                </li>
+              ))}
+            </ol>
+          ) : (
+            <p className="text-xs text-slate-400">尚未办理</p>
+          )}
+        </div>
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,134 @@
+import { and, asc, eq, inArray } from "drizzle-orm";
+import { actionItems, departments, itemMaterials, materials, users } from "../../db/schema";
+import type { Actor } from "~/domain/access/policy";
+import { shanghaiDay } from "~/domain/calendar";
+import { EVENT_LABELS, type ClockEventType } from "~/domain/clock";
+import { layoutGraph } from "~/domain/graph/layout";
+import { getCalendar } from "./calendar.server";
+import type { ServiceContext } from "./context.server";
+import { loadProjectFor, type EventDetail } from "./project-aggregate.server";
+import { DUE_SOON_WORKING_DAYS, planOf, projectViewOf, type ItemView } from "./projects.server";
+
+export const NODE_WIDTH = 208;
+export const NODE_HEIGHT = 84;
+
+export interface GraphNodeView {
+  key: string;
+  x: number;
+  y: number;
+  item: ItemView & { earliestStart: string; earliestFinish: string; latestStart: string | null; latestFinish: string | null };
+}
+
+export interface GraphEdgeView {
+  from: string;
+  to: string;
+  lag: number;
+  critical: boolean;
+}
+
+/**
+ * Everything the proxy officer's workspace shows, from one load of the
+ * project: the numbers, the laid-out graph, the next actions and, when an
+ * item is selected, its facts and history.
+ */
+export function getWorkspace(ctx: ServiceContext, actor: Actor, projectId: number, selectedKey: string | null) {
+  const cal = getCalendar(ctx.db);
+  const agg = loadProjectFor(ctx.db, actor, projectId, cal);
+  const today = shanghaiDay(ctx.now);
+  const plan = planOf(agg, ctx, today);
+  const view = projectViewOf(agg, ctx, actor, plan);
+  const keyOf = new Map(agg.items.map((i) => [i.row.id, i.row.key]));
+  const edges = agg.edges.map((e) => ({ from: keyOf.get(e.fromItemId)!, to: keyOf.get(e.toItemId)!, lag: e.lagWorkingDays }));
+  const planned = new Map(plan.items.map((p) => [p.key, p]));
+  const fmt = (d: number | null) => (d === null ? null : cal.format(d));
+
+  const layout = layoutGraph(
+    view.items.map((i) => ({ key: i.key, stage: i.stage })),
+    edges,
+    { nodeWidth: NODE_WIDTH, nodeHeight: NODE_HEIGHT },
+  );
+  const pos = new Map(layout.nodes.map((n) => [n.key, n]));
+  const nodes: GraphNodeView[] = view.items.map((i) => {
+    const p = planned.get(i.key)!;
+    return {
+      key: i.key,
+      x: pos.get(i.key)!.x,
+      y: pos.get(i.key)!.y,
+      item: { ...i, earliestStart: cal.format(p.earliestStart), earliestFinish: cal.format(p.earliestFinish), latestStart: fmt(p.latestStart), latestFinish: fmt(p.latestFinish) },
+    };
+  });
+  const critical = new Set(plan.criticalPath);
+  const graphEdges: GraphEdgeView[] = edges.map((e) => ({ ...e, critical: critical.has(e.from) && critical.has(e.to) }));
+
+  // 下一步: what the officer should do now.
+  const byKey = new Map(view.items.map((i) => [i.key, i]));
+  const actions = ctx.db
+    .select({ a: actionItems, dept: departments.name })
+    .from(actionItems)
+    .leftJoin(departments, eq(departments.id, actionItems.ownerDepartmentId))
+    .where(and(eq(actionItems.projectId, projectId), eq(actionItems.status, "open")))
+    .orderBy(asc(actionItems.deadlineOn))
+    .all();
+  const next = {
+    ready: view.items.filter((i) => i.ready && i.kind !== "milestone").map((i) => ({ key: i.key, name: i.name, department: i.departmentName })),
+    corrections: view.items.filter((i) => i.status === "correction").map((i) => ({ key: i.key, name: i.name, department: i.departmentName })),
+    dueSoon: view.items
+      .filter((i) => !i.paused && i.remainingWorkingDays !== null && i.remainingWorkingDays <= DUE_SOON_WORKING_DAYS)
+      .sort((a, b) => a.remainingWorkingDays! - b.remainingWorkingDays!)
+      .map((i) => ({ key: i.key, name: i.name, remaining: i.remainingWorkingDays!, warning: i.warning })),
+    meetingActions: actions.map((r) => ({ id: r.a.id, title: r.a.title, department: r.dept, deadlineOn: r.a.deadlineOn })),
+  };
+
+  let selected = null;
+  const rec = selectedKey ? agg.items.find((i) => i.row.key === selectedKey) : undefined;
+  if (rec) {
+    const names = new Map(
+      rec.events.length
+        ? ctx.db
+            .select({ id: users.id, name: users.displayName })
+            .from(users)
+            .where(inArray(users.id, rec.events.map((e) => e.actorUserId ?? -1)))
+            .all()
+            .map((u) => [u.id, u.name])
+        : [],
+    );
+    const mats = ctx.db
+      .select({ name: materials.name, status: materials.status })
+      .from(itemMaterials)
+      .innerJoin(materials, eq(materials.id, itemMaterials.materialId))
+      .where(eq(itemMaterials.itemId, rec.row.id))
+      .orderBy(asc(materials.id))
+      .all();
+    selected = {
+      ...nodes.find((n) => n.key === rec.row.key)!.item,
+      note: rec.row.note,
+      correctionRestartsClock: rec.row.correctionRestartsClock,
+      materials: mats,
+      predecessors: edges.filter((e) => e.to === rec.row.key).map((e) => ({ key: e.from, name: byKey.get(e.from)?.name ?? e.from, lag: e.lag })),
+      successors: edges.filter((e) => e.from === rec.row.key).map((e) => ({ key: e.to, name: byKey.get(e.to)?.name ?? e.to })),
+      history: rec.events
+        .map((e) => {
+          const detail: EventDetail = e.detail ? JSON.parse(e.detail) : {};
+          return {
+            id: e.id,
+            on: e.on,
+            label: EVENT_LABELS[e.type as ClockEventType] ?? e.type,
+            actor: e.actorUserId ? names.get(e.actorUserId) ?? "" : "",
+            note: e.note,
+            materials: detail.missingMaterials ?? detail.deferredMaterials ?? [],
+          };
+        })
+        .reverse(),
+    };
+  }
+
+  return {
+    view,
+    graph: { nodes, edges: graphEdges, lanes: layout.lanes, width: layout.width, height: layout.height },
+    next,
+    selected,
+    today: cal.format(today),
+  };
+}
+
+export type Workspace = ReturnType<typeof getWorkspace>;
