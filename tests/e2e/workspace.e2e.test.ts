@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { openBrowser, screenshot, signIn, startApp, type App, type Browser } from "./harness";
+
+let app: App;
+let browser: Browser;
+/** The item the filing test put into correction: the live-update test resolves it from another window. */
+let corrected: { url: string; key: string } | undefined;
+
+beforeAll(async () => {
+  app = await startApp();
+  browser = await openBrowser();
+});
+
+afterAll(async () => {
+  if (browser?.problems.length) console.log(app.output());
+  await browser?.close();
+  await app?.stop();
+});
+
+async function openProject(page: Page, name: string): Promise<string> {
+  await page.goto(`${app.baseUrl}/projects`);
+  await page.getByRole("link", { name }).click();
+  await page.waitForURL(/\/projects\/\d+$/);
+  await page.waitForSelector(".react-flow__node-item");
+  return page.url();
+}
+
+/** Opens the officer's projects one by one until one has an item ready to file (可申报); returns its key. */
+async function openProjectWithReadyItem(page: Page): Promise<{ url: string; key: string }> {
+  await page.goto(`${app.baseUrl}/projects`);
+  const links = await page.locator("tbody a[href^='/projects/']").evaluateAll((as) => as.map((a) => a.getAttribute("href")!));
+  for (const href of links) {
+    await page.goto(`${app.baseUrl}${href}`);
+    await page.waitForSelector(".react-flow__node-item");
+    const ready = page.locator("[data-node]", { hasText: "可申报" });
+    if ((await ready.count()) > 0) return { url: page.url(), key: (await ready.first().getAttribute("data-node"))! };
+  }
+  throw new Error("no project with an item ready to file");
+}
+
+describe("proxy officer runs a project from the workspace", () => {
+  it("sees the whole graph in stage lanes with the critical path, and the React Flow styles applied", async () => {
+    const page = await browser.ctx.newPage();
+    await signIn(page, app.baseUrl, "proxy");
+    await openProject(page, "食品精深加工项目");
+    const items = await page.locator(".react-flow__node-item").count();
+    expect(items).toBe(15); // the standard-land template
+    await expect(page.locator(".react-flow__node-lane").count()).resolves.toBeGreaterThanOrEqual(3);
+    await page.waitForSelector(".react-flow__edge");
+    await expect(page.locator(".react-flow__edge.critical-edge").count()).resolves.toBeGreaterThan(0);
+    const position = await page.locator(".react-flow__renderer").evaluate((el) => getComputedStyle(el).position);
+    expect(position).toBe("absolute");
+    await screenshot(page, "workspace-graph");
+    await page.close();
+  });
+
+  it("opens a ready item from the graph, files it, asks for a correction, and the node's badge follows", async () => {
+    const page = await browser.ctx.newPage();
+    const { url, key } = await openProjectWithReadyItem(page);
+    await page.locator(`[data-node="${key}"]`).click();
+    await page.waitForURL((u) => u.searchParams.get("item") === key);
+    const panel = page.getByTestId("item-panel");
+    await panel.waitFor();
+    const node = page.locator(`[data-node="${key}"]`);
+
+    await panel.locator("select[name=type]").selectOption("accept");
+    await panel.getByRole("button", { name: "记录" }).click();
+    await node.getByText(/剩余 \d+ 个工作日|今日到期/).waitFor();
+    await expect(panel.getByTestId("item-history").textContent()).resolves.toContain("受理");
+
+    await panel.locator("select[name=type]").selectOption("request_correction");
+    const firstMaterial = panel.locator("input[name=missingMaterials]").first();
+    const materialName = (await firstMaterial.evaluate((el) => el.parentElement?.textContent ?? "")).trim();
+    await firstMaterial.check();
+    await panel.locator("textarea[name=note]").fill("申请表缺少法人签字");
+    await panel.getByRole("button", { name: "记录" }).click();
+    await node.getByText("暂停中").waitFor();
+    await expect(panel.getByTestId("item-history").textContent()).resolves.toContain(`材料：${materialName}`);
+    await screenshot(page, "workspace-item-panel");
+    corrected = { url, key: key! };
+    await page.close();
+  });
+
+  it("refuses a dependency that would make a loop, naming it, and adds a valid one", async () => {
+    const page = await browser.ctx.newPage();
+    const url = await openProject(page, "食品精深加工项目");
+    await page.goto(`${url}?item=filing`);
+    const panel = page.getByTestId("item-panel");
+    await panel.locator("select[name=from]").selectOption({ label: "开工" });
+    await panel.getByRole("button", { name: "添加前置" }).click();
+    await page.getByText(/不能添加：会形成循环依赖 开工 → 企业投资项目备案 → .* → 开工/).waitFor();
+
+    await page.goto(`${url}?item=start`);
+    await panel.locator("select[name=from]").selectOption({ label: "企业投资项目备案" });
+    await panel.getByRole("button", { name: "添加前置" }).click();
+    await page.getByText("已添加依赖关系，计划已重新计算").waitFor();
+    await expect(panel.textContent()).resolves.toContain("企业投资项目备案");
+    await page.close();
+  });
+
+  it("a change made in another window shows up on an open page within seconds, without reloading", async () => {
+    expect(corrected).toBeDefined();
+    const { url, key } = corrected!;
+    const watcher = await browser.ctx.newPage();
+    await watcher.goto(url);
+    const node = watcher.locator(`[data-node="${key}"]`);
+    await node.getByText("暂停中").waitFor();
+    const marker = await watcher.evaluate(() => ((window as unknown as { __stay: number }).__stay = Math.random()));
+
+    const actor = await browser.ctx.newPage();
+    await actor.goto(`${url}?item=${key}`);
+    const panel = actor.getByTestId("item-panel");
+    await panel.locator("select[name=type]").selectOption("receive_correction");
+    await panel.getByRole("button", { name: "记录" }).click();
+    await actor.locator(`[data-node="${key}"]`).getByText("办理中").waitFor();
+
+    await node.getByText("办理中").waitFor({ timeout: 15_000 });
+    // Same document: it was revalidated in place, not reloaded.
+    await expect(watcher.evaluate(() => (window as unknown as { __stay: number }).__stay)).resolves.toBe(marker);
+    await actor.close();
+    await watcher.close();
+  });
+});
