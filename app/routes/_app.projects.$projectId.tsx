@@ -5,7 +5,9 @@ import flowStyles from "@xyflow/react/dist/style.css";
 import { ErrorPanel } from "~/components/error-panel";
 import { ApprovalGraph } from "~/components/graph/approval-graph";
 import { ItemPanel } from "~/components/project/item-panel";
+import { MaterialsPanel } from "~/components/project/materials-panel";
 import { NextActions } from "~/components/project/next-actions";
+import { TimelinePanel } from "~/components/project/timeline-panel";
 import { useLiveProject } from "~/components/use-live-project";
 import { Countdown, ItemStatusBadge, KIND_LABELS, STAGE_LABELS } from "~/components/status";
 import { Alert, Badge, Button, Card, Input, PageHeader, Select, StatCard, Table, Td, Th, cx } from "~/components/ui";
@@ -15,6 +17,7 @@ import { AppError } from "~/services/errors.server";
 import { acknowledgeEscalation, listEscalationsForPage } from "~/services/escalations.server";
 import { recordItemEvent } from "~/services/items.server";
 import { addDependency, removeDependency } from "~/services/graph.server";
+import { loadProjectPanels } from "~/services/project-panels.server";
 import { getWorkspace, NODE_HEIGHT, NODE_WIDTH } from "~/services/workspace.server";
 import { requireUser } from "~/utils/session.server";
 
@@ -40,7 +43,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   try {
     const id = projectIdOf(params.projectId);
     const selectedKey = new URL(request.url).searchParams.get("item");
-    return { ...getWorkspace(ctx, user, id, selectedKey), escalations: listEscalationsForPage(ctx, user, id) };
+    return { ...getWorkspace(ctx, user, id, selectedKey), escalations: listEscalationsForPage(ctx, user, id), panels: loadProjectPanels(ctx, user, id) };
   } catch (e) {
     rethrowAsResponse(e);
   }
@@ -90,7 +93,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function ProjectPage() {
-  const { view, today, escalations, graph, next, selected } = useLoaderData<typeof loader>();
+  const { view, today, escalations, graph, next, selected, panels } = useLoaderData<typeof loader>();
   const posted = useActionData<typeof action>();
   const graphEdit = useFetcher<typeof action>();
   const result = graphEdit.data ?? posted;
@@ -161,6 +164,10 @@ export default function ProjectPage() {
       </div>
       <div className="space-y-6">
         {escalations.length ? <EscalationsCard escalations={escalations} /> : null}
+        <div className="grid gap-6 xl:grid-cols-2" id="panel">
+          <MaterialsPanel data={panels} />
+          <TimelinePanel data={panels} />
+        </div>
         <details open={!selected} className="group">
           <summary className="mb-3 cursor-pointer text-sm font-semibold text-slate-700">事项清单（{items.length} 项，按阶段）</summary>
           <div className="space-y-6">
