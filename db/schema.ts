@@ -385,6 +385,8 @@ export const notifications = sqliteTable(
     index("notifications_user_idx").on(t.userId, t.readAt),
     index("notifications_delivery_idx").on(t.deliveredAt, t.deliverAfter),
     index("notifications_email_idx").on(t.emailStatus, t.emailNextAt),
+    // Foreign-key checks on deleting a re-planned escalation look rows up by it.
+    index("notifications_escalation_idx").on(t.escalationId),
   ],
 );
 

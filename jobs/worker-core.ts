@@ -15,6 +15,8 @@ import { scheduleWakeups, wakeupJobId } from "./wakeups";
 export interface WorkerOptions {
   /** "Now" for the rules; tests inject a clock, production uses the wall clock. */
   clock?: () => Date;
+  /** How often to check that the repeatable jobs still exist in Redis (default: the sweep interval, at most 15 s). */
+  watchdogEveryMs?: number;
   /** Re-plan and fire the backlog at start (default true; benchmarks that stage their own rows turn it off). */
   reconcileOnStart?: boolean;
   concurrency?: number;
@@ -98,10 +100,29 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandl
   }
   await Promise.all([escalationsQ.isReady(), maintenance.isReady()]);
   const repeatOpts = { removeOnComplete: 20, removeOnFail: 50 };
-  await maintenance.add("sweep", {}, { jobId: "sweep", repeat: { every: opts.sweepEveryMs ?? 60_000 }, ...repeatOpts });
-  await maintenance.add("heartbeat", {}, { jobId: "heartbeat", repeat: { every: 30_000 }, ...repeatOpts });
-  await maintenance.add("digest", {}, { jobId: "digest", repeat: { cron: "30 8 * * *", tz: "Asia/Shanghai" }, ...repeatOpts });
 
+  const ensureRepeatables = async () => {
+    await maintenance.add("sweep", {}, { jobId: "sweep", repeat: { every: opts.sweepEveryMs ?? 60_000 }, ...repeatOpts });
+    await maintenance.add("heartbeat", {}, { jobId: "heartbeat", repeat: { every: 30_000 }, ...repeatOpts });
+    await maintenance.add("digest", {}, { jobId: "digest", repeat: { cron: "30 8 * * *", tz: "Asia/Shanghai" }, ...repeatOpts });
+  };
+  // Watchdog: the repeatable sweep lives only in Redis, so a flush or a Redis that comes back
+  // empty would silence it. Re-add it and reconcile (re-adding lost wake-ups) when it is gone.
+  const watchdog = setInterval(async () => {
+    try {
+      const repeats = await maintenance.getRepeatableJobs();
+      if (!repeats.some((r) => r.id === "sweep")) {
+        await ensureRepeatables();
+        const r = await reconcile(clock);
+        log(`repeatable jobs were missing from Redis: restored; fired ${r.fired}, ${r.wakeups} wake-ups re-added`);
+      }
+    } catch {
+      // Redis still away: the next tick tries again.
+    }
+  }, opts.watchdogEveryMs ?? Math.min(15_000, opts.sweepEveryMs ?? 60_000));
+  watchdog.unref();
+
+  await ensureRepeatables();
   recordHeartbeat(Date.now());
   if (opts.reconcileOnStart ?? true) {
     const r = await reconcile(clock);
@@ -111,6 +132,7 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandl
   return {
     sweep: () => sweep(clock),
     close: async () => {
+      clearInterval(watchdog);
       await closeQueues();
       await closeAllRedis();
     },

@@ -32,14 +32,16 @@ const prepared = await prepareDatabase();
 console.log(`start: database ready at ${prepared.path}${prepared.seeded ? " (demo data loaded)" : ""}`);
 
 const env = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? "production" };
-const tsx = join("node_modules", ".bin", "tsx");
+// `node --import tsx`, not the tsx CLI: the CLI runs the script in a child of its own, so a signal to
+// it would not reach the real process (a killed wrapper left the worker running as an orphan).
+const run = (script: string, env: NodeJS.ProcessEnv) => spawn(process.execPath, ["--import", "tsx", script], { stdio: "inherit", env });
 let stopping = false;
 
-const web = spawn(tsx, ["server.ts"], { stdio: "inherit", env });
+const web = run("server.ts", env);
 let worker: ChildProcess = startWorker();
 
 function startWorker(): ChildProcess {
-  const w = spawn(tsx, ["jobs/worker.ts"], { stdio: "inherit", env });
+  const w = run("jobs/worker.ts", env);
   w.on("exit", (code) => {
     if (stopping) return;
     console.warn(`start: worker exited (${code}); restarting in 3s`);

@@ -94,7 +94,9 @@ function syncRows(tx: Db, owner: { projectId: number; itemId: number | null }, d
 
 /** Re-plans every open item and every active project: at worker start, after a policy or calendar change. */
 export function replanAll(db: Db): Wakeup[] {
-  return db.transaction((tx) => replanAllIn(tx as unknown as Db, getCalendar(tx as unknown as Db), getPolicy(tx as unknown as Db)));
+  // IMMEDIATE: this transaction reads before it writes; a deferred one would fail with
+  // SQLITE_BUSY_SNAPSHOT (ignoring busy_timeout) whenever the web process commits in between.
+  return db.transaction((tx) => replanAllIn(tx as unknown as Db, getCalendar(tx as unknown as Db), getPolicy(tx as unknown as Db)), { behavior: "immediate" });
 }
 
 /** replanAll inside a caller's transaction (a calendar edit). */
@@ -239,7 +241,8 @@ function fireContext(db: Db): FireContext {
  * from any number of processes.
  */
 export function fireEscalation(db: Db, id: number, now: Date, fc: FireContext = fireContext(db)): FireOutcome {
-  return db.$client.transaction(() => fireIn(db, id, now, fc))();
+  // IMMEDIATE for the same reason as replanAll: read the row, then claim it.
+  return db.$client.transaction(() => fireIn(db, id, now, fc)).immediate();
 }
 
 /** The body of fireEscalation; the caller holds the transaction (one per call, or one per batch). */
@@ -302,12 +305,14 @@ export function fireDue(db: Db, now: Date, limit = 5_000): { fired: number; ids:
     .limit(limit)
     .all();
   if (!due.length) return { fired: 0, ids: [] };
-  return db.$client.transaction(() => {
-    const fc = fireContext(db);
-    let fired = 0;
-    for (const { id } of due) if (fireIn(db, id, now, fc) === "fired") fired++;
-    return { fired, ids: due.map((d) => d.id) };
-  })();
+  return db.$client
+    .transaction(() => {
+      const fc = fireContext(db);
+      let fired = 0;
+      for (const { id } of due) if (fireIn(db, id, now, fc) === "fired") fired++;
+      return { fired, ids: due.map((d) => d.id) };
+    })
+    .immediate();
 }
 
 /** Unfired rows due within the horizon: the wake-ups the sweep makes sure Bull holds. */

@@ -1,0 +1,1 @@
+CREATE INDEX `notifications_escalation_idx` ON `notifications` (`escalation_id`);
