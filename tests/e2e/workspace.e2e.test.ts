@@ -90,6 +90,8 @@ describe("proxy officer runs a project from the workspace", () => {
     await panel.locator("select[name=from]").selectOption({ label: "开工" });
     await panel.getByRole("button", { name: "添加前置" }).click();
     await page.getByText(/不能添加：会形成循环依赖 开工 → 企业投资项目备案 → .* → 开工/).waitFor();
+    // The refusal is a 409, which Chromium logs; it is the only error allowed here.
+    expect(browser.problems.splice(0)).toEqual(["console: Failed to load resource: the server responded with a status of 409 (Conflict)"]);
 
     await page.goto(`${url}?item=start`);
     await panel.locator("select[name=from]").selectOption({ label: "企业投资项目备案" });
@@ -120,5 +122,42 @@ describe("proxy officer runs a project from the workspace", () => {
     await expect(watcher.evaluate(() => (window as unknown as { __stay: number }).__stay)).resolves.toBe(marker);
     await actor.close();
     await watcher.close();
+  });
+
+  it("uploads a missing material, sees it received everywhere it is needed, and exports the ledger", async () => {
+    const page = await browser.ctx.newPage();
+    const url = await openProject(page, "智能装备产业园一期");
+    const materials = page.locator("section#materials");
+    const row = materials.locator('tr[data-status="missing"]', { has: page.locator("input[type=file]") }).first();
+    const name = (await row.getAttribute("data-material"))!;
+    const input = row.locator("input[type=file]");
+    await row.locator("summary").click();
+    await input.setInputFiles({ name: "营业执照.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n% demo upload\n%%EOF\n") });
+    await row.getByRole("button", { name: "上传" }).click();
+    await page.getByTestId("materials-result").waitFor();
+    await expect(page.getByTestId("materials-result").textContent()).resolves.toContain(name);
+    const updated = materials.locator(`tr[data-material="${name}"]`);
+    await expect(updated.getAttribute("data-status")).resolves.toBe("received");
+    const download = updated.locator("a[href^='/uploads/']").first();
+    const res = await page.request.get(`${app.baseUrl}${await download.getAttribute("href")}`);
+    expect(res.status()).toBe(200);
+    expect((await res.body()).toString()).toContain("% demo upload");
+
+    const [ledger] = await Promise.all([page.waitForEvent("download"), materials.getByRole("link", { name: /台账/ }).click()]);
+    expect(ledger.suggestedFilename()).toMatch(/代办台账\.xlsx$/);
+    const path = await ledger.path();
+    const ExcelJS = (await import("exceljs")).default;
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(path!);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(["项目信息", "审批事项"]);
+    expect(wb.getWorksheet("审批事项")!.rowCount).toBe(30); // header + 29 items
+    await screenshot(page, "workspace-materials");
+    expect(url).toContain("/projects/");
+    await page.close();
+  });
+
+  it("no workspace page produced a browser error", () => {
+    // A file download is reported by Chromium as an aborted navigation; nothing else may fail.
+    expect(browser.problems.filter((p) => !p.includes("ERR_ABORTED"))).toEqual([]);
   });
 });
