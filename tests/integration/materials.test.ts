@@ -23,6 +23,7 @@ import { loader as noticeLoader } from "~/routes/_app.projects_.$projectId.notic
 import { closeAllRedis } from "../../jobs/connection";
 import { closeQueues } from "../../jobs/queues";
 import { creditCode, ctxAt, insertEnterprise, insertUser, TEST_PASSWORD } from "../factories";
+import { caught } from "../support/app-error";
 
 type User = Awaited<ReturnType<typeof insertUser>>;
 
@@ -55,15 +56,6 @@ function materialRow(id: number) {
   return getDb().select().from(materials).where(eq(materials.id, id)).get()!;
 }
 
-function caught(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error("expected an AppError");
-}
 
 async function caughtAsync(fn: () => Promise<unknown>): Promise<AppError> {
   try {

@@ -4,24 +4,15 @@ import { addDependency, projectVersion, removeDependency } from "~/services/grap
 import { recordItemEvent } from "~/services/items.server";
 import { createProject } from "~/services/projects.server";
 import { getWorkspace } from "~/services/workspace.server";
-import { AppError } from "~/services/errors.server";
 import { getDb } from "~/utils/db.server";
 import { creditCode, ctxAt, insertEnterprise, insertUser } from "../factories";
+import { caught } from "../support/app-error";
 
 let proxy: Awaited<ReturnType<typeof insertUser>>;
 let otherProxy: Awaited<ReturnType<typeof insertUser>>;
 let projectId: number;
 const ctx = () => ctxAt("2026-03-10");
 
-function failure(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error("expected an AppError");
-}
 
 beforeAll(async () => {
   proxy = await insertUser({ role: "proxy" });
@@ -77,24 +68,24 @@ describe("proxy officer's workspace", () => {
 
   it("refuses a dependency that closes a loop, naming it, and changes nothing", () => {
     const before = getDb().get<{ n: number }>(sql`select count(*) as n from dependencies where project_id = ${projectId}`).n;
-    const e = failure(() => addDependency(ctx(), proxy, projectId, { from: "start", to: "filing" }));
+    const e = caught(() => addDependency(ctx(), proxy, projectId, { from: "start", to: "filing" }));
     expect(e.status).toBe(409);
     expect(e.message).toMatch(/^不能添加：会形成循环依赖 开工 → 企业投资项目备案 → .* → 开工$/);
     expect(getDb().get<{ n: number }>(sql`select count(*) as n from dependencies where project_id = ${projectId}`).n).toBe(before);
   });
 
   it("refuses duplicates, self-loops, unknown items, bad lags and removing what is not there", () => {
-    expect(failure(() => addDependency(ctx(), proxy, projectId, { from: "filing", to: "land-contract" })).status).toBe(409);
-    expect(failure(() => addDependency(ctx(), proxy, projectId, { from: "filing", to: "filing" })).status).toBe(422);
-    expect(failure(() => addDependency(ctx(), proxy, projectId, { from: "filing", to: "nope" })).status).toBe(404);
-    expect(failure(() => addDependency(ctx(), proxy, projectId, { from: "filing", to: "start", lagWorkingDays: -2 })).message).toBe("间隔不能为负");
-    expect(failure(() => removeDependency(ctx(), proxy, projectId, { from: "start", to: "filing" })).status).toBe(404);
+    expect(caught(() => addDependency(ctx(), proxy, projectId, { from: "filing", to: "land-contract" })).status).toBe(409);
+    expect(caught(() => addDependency(ctx(), proxy, projectId, { from: "filing", to: "filing" })).status).toBe(422);
+    expect(caught(() => addDependency(ctx(), proxy, projectId, { from: "filing", to: "nope" })).status).toBe(404);
+    expect(caught(() => addDependency(ctx(), proxy, projectId, { from: "filing", to: "start", lagWorkingDays: -2 })).message).toBe("间隔不能为负");
+    expect(caught(() => removeDependency(ctx(), proxy, projectId, { from: "start", to: "filing" })).status).toBe(404);
   });
 
   it("lets only the project's own proxy officer edit the graph; others may not even see foreign projects", async () => {
-    expect(failure(() => addDependency(ctx(), otherProxy, projectId, { from: "energy-review", to: "construction-permit" })).status).toBe(403);
+    expect(caught(() => addDependency(ctx(), otherProxy, projectId, { from: "energy-review", to: "construction-permit" })).status).toBe(403);
     const outsider = await insertUser({ role: "enterprise", enterpriseId: insertEnterprise("无关企业", "91330100MA2W0001X") });
-    expect(failure(() => projectVersion(ctx(), outsider, projectId)).status).toBe(404);
-    expect(failure(() => getWorkspace(ctx(), outsider, projectId, null)).status).toBe(404);
+    expect(caught(() => projectVersion(ctx(), outsider, projectId)).status).toBe(404);
+    expect(caught(() => getWorkspace(ctx(), outsider, projectId, null)).status).toBe(404);
   });
 });
