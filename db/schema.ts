@@ -117,6 +117,8 @@ export const items = sqliteTable(
     plannedDuration: integer("planned_duration"),
     correctionRestartsClock: integer("correction_restarts_clock", { mode: "boolean" }).notNull().default(false),
     yellowLead: integer("yellow_lead"),
+    /** JSON {redAfter?, superviseAfter?, leaderAfter?}: this item's own escalation offsets (working days). */
+    escalationOverrides: text("escalation_overrides"),
     note: text("note"),
     handlerUserId: integer("handler_user_id").references(() => users.id),
     // Clock state, derived by replaying clock_events; stored so queues and sweeps are indexed queries.

@@ -2,8 +2,12 @@ import type { Wakeup } from "../app/services/escalations.server";
 import { redisAvailable } from "./connection";
 import { getQueue } from "./queues";
 
-/** Bull ids may not contain ":" (BullMQ's rule, kept for portability); one id per escalation row. */
-export const wakeupJobId = (escalationId: number) => `esc-${escalationId}`;
+/**
+ * One id per escalation row and moment: re-planning a row to another moment gets a
+ * wake-up of its own, and the old one wakes to find nothing due. No ":" in ids
+ * (BullMQ's rule, kept for portability).
+ */
+export const wakeupJobId = (escalationId: number, fireAt: number) => `esc-${escalationId}-${fireAt}`;
 
 /**
  * Asks Bull to wake the worker when each timer is due. Best effort by design:
@@ -18,7 +22,7 @@ export async function scheduleWakeups(wakeups: Wakeup[], now = Date.now()): Prom
     await q.add(
       "fire",
       { id: w.id },
-      { jobId: wakeupJobId(w.id), delay: Math.max(0, w.fireAt - now), removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: "exponential", delay: 1000 } },
+      { jobId: wakeupJobId(w.id, w.fireAt), delay: Math.max(0, w.fireAt - now), removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: "exponential", delay: 1000 } },
     );
     added++;
   }

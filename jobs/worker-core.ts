@@ -5,7 +5,7 @@ import { buildDailyDigests, deliverDue } from "../app/services/notify.server";
 import { getDb } from "../app/utils/db.server";
 import { closeAllRedis } from "./connection";
 import { closeQueues, getQueue } from "./queues";
-import { scheduleWakeups, wakeupJobId } from "./wakeups";
+import { scheduleWakeups } from "./wakeups";
 
 /**
  * Job processors and the reconciliation loop. Every processor re-reads the
@@ -83,8 +83,8 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandl
       if (batch.fired > 0) await deliverDue(db, now);
       return batch.ids.includes(id) ? "fired" : "already";
     }
-    // Woken before its moment (clock skew): wait again under an id that names the moment.
-    await escalationsQ.add("fire", { id }, { jobId: `${wakeupJobId(id)}-at-${row.fire_at}`, delay: Math.max(0, row.fire_at - now.getTime()), removeOnComplete: true });
+    // Woken before its moment: the row was re-planned later (its new moment has a wake-up of its
+    // own) or the clocks disagree (the sweep fires it when due).
     return "early";
   });
   maintenance.process("sweep", 1, async () => sweep(clock));

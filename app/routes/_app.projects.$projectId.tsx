@@ -14,7 +14,7 @@ import { Alert, Badge, Button, Card, Input, PageHeader, Select, StatCard, Table,
 import { EVENT_LABELS } from "~/domain/clock";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
-import { acknowledgeEscalation, listEscalationsForPage } from "~/services/escalations.server";
+import { acknowledgeEscalation, listEscalationsForPage, setItemEscalationSettings } from "~/services/escalations.server";
 import { recordItemEvent } from "~/services/items.server";
 import { addDependency, removeDependency } from "~/services/graph.server";
 import { loadProjectPanels } from "~/services/project-panels.server";
@@ -62,6 +62,21 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
   }
   const intent = form.get("intent");
+  if (intent === "escalationSettings") {
+    try {
+      const pick = (n: string) => String(form.get(n) ?? "");
+      setItemEscalationSettings(serviceContext(), user, projectIdOf(params.projectId), String(form.get("itemKey") ?? ""), {
+        yellowLead: pick("yellowLead"),
+        redAfter: pick("redAfter"),
+        superviseAfter: pick("superviseAfter"),
+        leaderAfter: pick("leaderAfter"),
+      });
+      return { ok: true as const, itemKey: "", message: "已保存本事项的升级规则，提醒已重新排定" };
+    } catch (e) {
+      if (e instanceof AppError) return data({ ok: false as const, itemKey: "", message: e.message }, { status: e.status });
+      throw e;
+    }
+  }
   if (intent === "addDependency" || intent === "removeDependency") {
     try {
       const edge = { from: form.get("from"), to: form.get("to"), lagWorkingDays: form.get("lagWorkingDays") || undefined };

@@ -12,10 +12,12 @@ import {
   planStallEscalation,
   type EscalationLevel,
   type EscalationPolicy,
+  type ItemEscalationOverrides,
   type PlannedEscalation,
 } from "~/domain/escalation/policy";
 import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
 import type { Db } from "~/utils/db.server";
+import { scheduleWakeups } from "~/utils/queue.server";
 import { writeAudit } from "./audit.server";
 import { getCalendar } from "./calendar.server";
 import type { ServiceContext } from "./context.server";
@@ -38,10 +40,58 @@ export interface Wakeup {
 
 type ItemRow = typeof items.$inferSelect;
 
+/** The item's own offsets: its yellow lead (template or administrator) and any per-item ladder overrides. */
+export function itemOverrides(row: Pick<ItemRow, "yellowLead" | "escalationOverrides">): ItemEscalationOverrides {
+  const extra = row.escalationOverrides ? (JSON.parse(row.escalationOverrides) as ItemEscalationOverrides) : {};
+  return row.yellowLead === null ? extra : { ...extra, yellowLead: row.yellowLead };
+}
+
 function desiredForItem(row: ItemRow, cal: WorkingCalendar, policy: EscalationPolicy): PlannedEscalation[] {
   if (row.status !== "running" || !row.dueOn || !row.acceptedOn) return [];
-  const overrides = row.yellowLead === null ? {} : { yellowLead: row.yellowLead };
-  return planItemEscalations(row.id, parseDate(row.dueOn)!, parseDate(row.acceptedOn)!, cal, policy, overrides);
+  return planItemEscalations(row.id, parseDate(row.dueOn)!, parseDate(row.acceptedOn)!, cal, policy, itemOverrides(row));
+}
+
+const itemSettingsSchema = z
+  .object({
+    yellowLead: z.coerce.number().int("应为整数").min(0, "不能为负数").max(10, "不超过 10 个工作日").nullable(),
+    redAfter: z.coerce.number().int("应为整数").min(1, "超期提醒至少在到期后 1 个工作日").max(10, "不超过 10 个工作日").nullable(),
+    superviseAfter: z.coerce.number().int("应为整数").min(0, "不能为负数").max(30, "不超过 30 个工作日").nullable(),
+    leaderAfter: z.coerce.number().int("应为整数").min(0, "不能为负数").max(60, "不超过 60 个工作日").nullable(),
+  })
+  .partial();
+
+/**
+ * Per-item thresholds set by an administrator (an item the city treats as
+ * urgent escalates sooner). Empty fields fall back to the deployment's ladder;
+ * the item's unfired timers are re-planned in the same transaction.
+ */
+export function setItemEscalationSettings(ctx: ServiceContext, actor: Actor, projectId: number, itemKey: string, raw: Record<string, unknown>) {
+  if (!decide(actor, "admin.manage").allowed) throw new AppError("forbidden", "只有系统管理员可以设置事项的升级规则");
+  const agg = loadProjectFor(ctx.db, actor, projectId, getCalendar(ctx.db));
+  const item = agg.items.find((i) => i.row.key === itemKey);
+  if (!item) throw notFound(`事项「${itemKey}」`);
+  const blankToNull = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, v === "" || v === undefined ? null : v]));
+  const parsed = itemSettingsSchema.safeParse(blankToNull, { errorMap: zhFieldErrorMap });
+  if (!parsed.success) throw invalidInput(parsed.error.issues);
+  const policy = getPolicy(ctx.db);
+  const { yellowLead = null, ...ladder } = parsed.data;
+  const effective = { ...policy, ...Object.fromEntries(Object.entries(ladder).filter(([, v]) => v !== null)) };
+  if (!(effective.redAfter <= effective.superviseAfter && effective.superviseAfter <= effective.leaderAfter)) {
+    throw new AppError("invalid", "升级顺序应为：超期 ≤ 督办 ≤ 领导督办");
+  }
+  const overrides = Object.fromEntries(Object.entries(ladder).filter(([, v]) => v !== null));
+  const wakeups = ctx.db.transaction((tx) => {
+    const t = tx as unknown as Db;
+    const row = t
+      .update(items)
+      .set({ yellowLead, escalationOverrides: Object.keys(overrides).length ? JSON.stringify(overrides) : null, version: sql`${items.version} + 1`, updatedAt: ctx.now.getTime() })
+      .where(eq(items.id, item.row.id))
+      .returning()
+      .get();
+    writeAudit(t, { actorUserId: actor.id, action: "item.escalationSettings", entityType: "item", entityId: item.row.id, projectId, detail: { yellowLead, ...overrides } }, ctx.now);
+    return planItemTimers(t, row, getCalendar(t), policy);
+  });
+  void scheduleWakeups(wakeups).catch((e) => console.warn("wake-ups not scheduled (the worker's sweep will):", e));
 }
 
 /**
@@ -75,7 +125,15 @@ function syncRows(tx: Db, owner: { projectId: number; itemId: number | null }, d
   const wanted = new Set(desired.map((d) => d.dedupeKey));
   const stale = existing.filter((e) => !wanted.has(e.dedupeKey)).map((e) => e.id);
   if (stale.length) tx.delete(escalations).where(inArray(escalations.id, stale)).run();
-  const wakeups: Wakeup[] = existing.filter((e) => wanted.has(e.dedupeKey)).map((e) => ({ id: e.id, fireAt: e.fireAt }));
+  const moment = new Map(desired.map((d) => [d.dedupeKey, d.fireAt]));
+  const wakeups: Wakeup[] = [];
+  for (const e of existing) {
+    if (!wanted.has(e.dedupeKey)) continue;
+    // Same item, level and due date but new offsets (per-item or policy change): move the moment.
+    const fireAt = moment.get(e.dedupeKey)!;
+    if (fireAt !== e.fireAt) tx.update(escalations).set({ fireAt }).where(eq(escalations.id, e.id)).run();
+    wakeups.push({ id: e.id, fireAt });
+  }
   const have = new Set(existing.map((e) => e.dedupeKey));
   for (const d of desired) {
     if (have.has(d.dedupeKey)) continue;

@@ -1,12 +1,14 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { actionItems, departments, itemMaterials, materials, users } from "../../db/schema";
-import type { Actor } from "~/domain/access/policy";
+import { decide, type Actor } from "~/domain/access/policy";
 import { shanghaiDay } from "~/domain/calendar";
 import { EVENT_LABELS, type ClockEventType } from "~/domain/clock";
 import { layoutGraph } from "~/domain/graph/layout";
 import { getCalendar } from "./calendar.server";
 import type { ServiceContext } from "./context.server";
+import { itemOverrides } from "./escalations.server";
 import { loadProjectFor, type EventDetail } from "./project-aggregate.server";
+import { getPolicy } from "./settings.server";
 import { DUE_SOON_WORKING_DAYS, planOf, projectViewOf, type ItemView } from "./projects.server";
 
 export const NODE_WIDTH = 208;
@@ -99,8 +101,14 @@ export function getWorkspace(ctx: ServiceContext, actor: Actor, projectId: numbe
       .where(eq(itemMaterials.itemId, rec.row.id))
       .orderBy(asc(materials.id))
       .all();
+    const policy = getPolicy(ctx.db);
     selected = {
       ...nodes.find((n) => n.key === rec.row.key)!.item,
+      escalation: {
+        own: itemOverrides(rec.row),
+        defaults: { yellowLead: policy.yellowLead, redAfter: policy.redAfter, superviseAfter: policy.superviseAfter, leaderAfter: policy.leaderAfter },
+        canConfigure: decide(actor, "admin.manage").allowed,
+      },
       note: rec.row.note,
       correctionRestartsClock: rec.row.correctionRestartsClock,
       materials: mats,

@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { escalations, items, meetings, notifications } from "../../db/schema";
-import { acknowledgeEscalation, fireDue, fireEscalation, listProjectEscalations } from "~/services/escalations.server";
+import { acknowledgeEscalation, fireDue, fireEscalation, listProjectEscalations, setItemEscalationSettings } from "~/services/escalations.server";
 import { recordItemEvent } from "~/services/items.server";
 import { setMailer } from "~/services/mailer.server";
 import { buildDailyDigests, deliverDue } from "~/services/notify.server";
@@ -191,6 +191,36 @@ describe("escalation timers follow the clock", () => {
     const enterpriseUser = await insertUser({ role: "enterprise", enterpriseId: insertEnterprise("别家企业", "91330100MA2T0001X") });
     expect(err(() => acknowledgeEscalation(ctxAt("2026-03-12"), enterpriseUser, yellow.id, { note: "看看" })).status).toBe(404);
     expect(getDb().get<{ n: number }>(sql`select count(*) as n from escalations where id = ${yellow.id} and acknowledged_at is not null`).n).toBe(0);
+  });
+});
+
+describe("per-item escalation settings (administrators)", () => {
+  it("moves the item's unfired timers to its own offsets and falls back to the defaults when cleared", async () => {
+    const admin = await insertUser({ role: "admin" });
+    // permit: due 2026-03-20 after the correction above; default red +1 = 03-23, supervise +3 = 03-25
+    setItemEscalationSettings(ctxAt("2026-03-17"), admin, projectId, "permit", { redAfter: "2", superviseAfter: "2", leaderAfter: "" });
+    const byLevel = () => Object.fromEntries(rowsOf("permit").filter((r) => r.firedAt === null).map((r) => [r.level, new Date(r.fireAt).toISOString().slice(0, 10)]));
+    expect(byLevel()).toMatchObject({ red: "2026-03-24", supervise: "2026-03-24" });
+    setItemEscalationSettings(ctxAt("2026-03-17"), admin, projectId, "permit", { redAfter: "", superviseAfter: "", yellowLead: "3" });
+    // yellow with lead 3: 03-20 − 3 working days = 03-17; red back to the default 03-23
+    expect(byLevel()).toMatchObject({ yellow: "2026-03-17", red: "2026-03-23", supervise: "2026-03-25" });
+  });
+
+  it("refuses non-administrators and an out-of-order ladder, changing nothing", async () => {
+    const before = rowsOf("permit").map((r) => [r.level, r.fireAt]);
+    const err = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (e) {
+        return e as AppError;
+      }
+      throw new Error("expected an error");
+    };
+    expect(err(() => setItemEscalationSettings(ctxAt("2026-03-17"), proxy, projectId, "permit", { redAfter: "2" })).status).toBe(403);
+    const admin = await insertUser({ role: "admin" });
+    expect(err(() => setItemEscalationSettings(ctxAt("2026-03-17"), admin, projectId, "permit", { redAfter: "5", superviseAfter: "2" })).message).toBe("升级顺序应为：超期 ≤ 督办 ≤ 领导督办");
+    expect(err(() => setItemEscalationSettings(ctxAt("2026-03-17"), admin, projectId, "permit", { redAfter: "0" })).status).toBe(422);
+    expect(rowsOf("permit").map((r) => [r.level, r.fireAt])).toEqual(before);
   });
 });
 

@@ -229,7 +229,7 @@ describe("escalation timers: exactly once", () => {
       clock.set(moment - 3_000);
       const q = getQueue("escalations");
       await waitFor("the sweeps' wake-ups", async () => (await q.getJobCounts()).delayed >= red.length, 5_000, 50);
-      expect((await Promise.all(red.map((r) => q.getJob(wakeupJobId(r.id))))).every(Boolean), "a wake-up for every red row").toBe(true);
+      expect((await Promise.all(red.map((r) => q.getJob(wakeupJobId(r.id, r.fireAt))))).every(Boolean), "a wake-up for every red row").toBe(true);
       // …and Bull delivers at least once: a second wake-up for every red row, under other job ids.
       const delay = moment - clock.now().getTime();
       await q.addBulk(red.map((r) => ({ name: "fire", data: { id: r.id }, opts: { jobId: `dup-${r.id}`, delay, removeOnComplete: true } })));
@@ -267,7 +267,7 @@ describe("escalation timers: exactly once", () => {
       const red = rowsOf(projectId, "red");
       expect(red.length).toBe(20);
       const q = getQueue("escalations");
-      const wakeups = async () => Promise.all(red.map((r) => q.getJob(wakeupJobId(r.id))));
+      const wakeups = async () => Promise.all(red.map((r) => q.getJob(wakeupJobId(r.id, r.fireAt))));
       expect((await wakeups()).every((j) => j !== null)).toBe(true);
 
       // Flushed twice a second apart: a sweep that was under way at the first flush cannot put anything back.
@@ -307,7 +307,7 @@ describe("escalation timers: exactly once", () => {
       handles.push(handle);
       const red = rowsOf(projectId, "red");
       const q = getQueue("escalations");
-      expect((await Promise.all(red.map((r) => q.getJob(wakeupJobId(r.id))))).every((j) => j !== null)).toBe(true);
+      expect((await Promise.all(red.map((r) => q.getJob(wakeupJobId(r.id, r.fireAt))))).every((j) => j !== null)).toBe(true);
 
       await redis.stopKeepingData();
       clock.set(moment + 1_000); // the red moment passes while Redis is away
@@ -340,7 +340,7 @@ describe("escalation timers: exactly once", () => {
       handles.push(handle);
       const red = rowsOf(projectId, "red");
       const q = getQueue("escalations");
-      expect((await Promise.all(red.map((r) => q.getJob(wakeupJobId(r.id))))).every((j) => j !== null)).toBe(true);
+      expect((await Promise.all(red.map((r) => q.getJob(wakeupJobId(r.id, r.fireAt))))).every((j) => j !== null)).toBe(true);
       const allFired = (level: string) => rowsOf(projectId, level).every((r) => r.firedAt !== null);
 
       await redis.stop();
@@ -393,7 +393,7 @@ describe("escalation timers: exactly once", () => {
       expect(dueIds.length).toBe(10_001);
       // The web app had handed Bull a wake-up for each: the killed worker dies holding some of them.
       const q = getQueue("escalations");
-      await q.addBulk(planned.map((w) => ({ name: "fire", data: { id: w.id }, opts: { jobId: wakeupJobId(w.id), removeOnComplete: true } })));
+      await q.addBulk(planned.map((w) => ({ name: "fire", data: { id: w.id }, opts: { jobId: wakeupJobId(w.id, w.fireAt), removeOnComplete: true } })));
       await shutdown();
       const firedOf = () => db().get<{ n: number }>(sql`select count(*) as n from escalations where project_id = ${projectId} and fired_at is not null`).n;
 
@@ -440,15 +440,15 @@ describe("escalation timers follow the clock", () => {
       expect(planned.map((r) => r.level).sort()).toEqual(["leader", "red", "supervise", "yellow"]);
       // The accept handed Bull a wake-up per row (after its commit, asynchronously).
       const q = getQueue("escalations");
-      await waitFor("the accept's wake-ups in Bull", async () => (await Promise.all(planned.map((r) => q.getJob(wakeupJobId(r.id))))).every(Boolean), 5_000);
+      await waitFor("the accept's wake-ups in Bull", async () => (await Promise.all(planned.map((r) => q.getJob(wakeupJobId(r.id, r.fireAt))))).every(Boolean), 5_000);
 
       recordItemEvent(ctxAt("2026-06-04"), proxy, projectId, key, { type: "approve", on: "2026-06-04" });
       expect(db().select().from(escalations).where(eq(escalations.itemId, item.id)).all()).toEqual([]);
       // The wake-ups are stale now, still in Bull; one more is added by hand.
-      expect((await Promise.all(planned.map((r) => q.getJob(wakeupJobId(r.id))))).every(Boolean)).toBe(true);
+      expect((await Promise.all(planned.map((r) => q.getJob(wakeupJobId(r.id, r.fireAt))))).every(Boolean)).toBe(true);
       const staleRed = planned.find((r) => r.level === "red")!.id;
       await q.add("fire", { id: staleRed }, { jobId: `stale-${staleRed}` });
-      const staleJobIds = [...planned.map((r) => wakeupJobId(r.id)), `stale-${staleRed}`];
+      const staleJobIds = [...planned.map((r) => wakeupJobId(r.id, r.fireAt)), `stale-${staleRed}`];
 
       const outcomes = new Map<string, unknown>();
       q.on("completed", (job, result) => outcomes.set(String(job.id), result));
@@ -507,7 +507,7 @@ describe("escalation timers follow the clock", () => {
       // Bull holds a wake-up for each new row at its new moment (the edit hands them over after its commit).
       const q = getQueue("escalations");
       const jobs = await waitFor("the new rows' wake-ups in Bull", async () => {
-        const js = await Promise.all(after.map((r) => q.getJob(wakeupJobId(r.id))));
+        const js = await Promise.all(after.map((r) => q.getJob(wakeupJobId(r.id, r.fireAt))));
         return js.every(Boolean) ? js : null;
       }, 5_000);
       for (const [i, job] of jobs.entries()) {

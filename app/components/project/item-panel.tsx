@@ -184,6 +184,32 @@ export function ItemPanel({
           ) : null}
         </div>
 
+        {item.escalation.canConfigure ? (
+          <Form method="post" preventScrollReset className="space-y-2 rounded-md border border-slate-200 p-3 text-xs" aria-label="本事项升级规则">
+            <h3 className="font-semibold text-slate-700">本事项升级规则（留空则用全市默认）</h3>
+            <input type="hidden" name="intent" value="escalationSettings" />
+            <input type="hidden" name="itemKey" value={item.key} />
+            <div className="grid grid-cols-2 gap-2">
+              {(
+                [
+                  ["yellowLead", "预警：到期前"],
+                  ["redAfter", "超期：到期后"],
+                  ["superviseAfter", "督办：到期后"],
+                  ["leaderAfter", "领导督办：到期后"],
+                ] as const
+              ).map(([name, label]) => (
+                <label key={name} className="flex flex-col gap-0.5">
+                  <span className="text-slate-500">{label}（工作日）</span>
+                  <Input name={name} type="number" min={0} defaultValue={item.escalation.own[name] ?? ""} placeholder={`默认 ${item.escalation.defaults[name]}`} className="py-0.5 text-xs" />
+                </label>
+              ))}
+            </div>
+            <Button type="submit" variant="secondary" className="py-1 text-xs">
+              保存本事项规则
+            </Button>
+          </Form>
+        ) : null}
+
         <div>
           <h3 className="mb-1 text-xs font-semibold text-slate-700">办理记录</h3>
           {item.history.length ? (
