@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -127,4 +128,22 @@ export async function signIn(page: Page, baseUrl: string, login: string, passwor
 export async function screenshot(page: Page, name: string) {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/**
+ * One app and one browser for a test file: started before its tests, stopped after,
+ * with the app's output printed when a page logged an error.
+ */
+export function useAppAndBrowser(): { app: App; browser: Browser } {
+  const env = {} as { app: App; browser: Browser };
+  beforeAll(async () => {
+    env.app = await startApp();
+    env.browser = await openBrowser();
+  });
+  afterAll(async () => {
+    if (env.browser?.problems.length) console.log(env.app.output());
+    await env.browser?.close();
+    await env.app?.stop();
+  });
+  return env;
 }

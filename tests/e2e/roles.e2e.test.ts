@@ -1,44 +1,32 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { openBrowser, screenshot, signIn, startApp, type App, type Browser } from "./harness";
+import { screenshot, signIn, useAppAndBrowser } from "./harness";
 
-let app: App;
-let browser: Browser;
-
-beforeAll(async () => {
-  app = await startApp();
-  browser = await openBrowser();
-});
-
-afterAll(async () => {
-  if (browser?.problems.length) console.log(app.output());
-  await browser?.close();
-  await app?.stop();
-});
+const env = useAppAndBrowser();
 
 async function freshPage(): Promise<Page> {
-  const page = await browser.ctx.newPage();
-  await browser.ctx.clearCookies();
+  const page = await env.browser.ctx.newPage();
+  await env.browser.ctx.clearCookies();
   return page;
 }
 
 describe("each role's main journey in Chromium", () => {
   it("rejects a wrong password with a clear message", async () => {
     const page = await freshPage();
-    await page.goto(`${app.baseUrl}/login`);
+    await page.goto(`${env.app.baseUrl}/login`);
     await page.fill("input[name=login]", "proxy");
     await page.fill("input[name=password]", "not-the-password");
     await page.click("button[type=submit]");
     await expect(page.getByRole("alert").textContent()).resolves.toContain("用户名或密码不正确");
     expect(new URL(page.url()).pathname).toBe("/login");
     // Chromium logs the deliberate 401 as a console error; it is the only one allowed.
-    expect(browser.problems.splice(0)).toEqual(["console: Failed to load resource: the server responded with a status of 401 (Unauthorized)"]);
+    expect(env.browser.problems.splice(0)).toEqual(["console: Failed to load resource: the server responded with a status of 401 (Unauthorized)"]);
     await page.close();
   });
 
   it("proxy officer: finds a project, files a ready item, then asks for a correction", async () => {
     const page = await freshPage();
-    await signIn(page, app.baseUrl, "proxy");
+    await signIn(page, env.app.baseUrl, "proxy");
     expect(new URL(page.url()).pathname).toBe("/projects");
     await page.waitForSelector("table");
     const rows = await page.locator("tbody tr").count();
@@ -49,14 +37,14 @@ describe("each role's main journey in Chromium", () => {
     await page.waitForLoadState("networkidle");
     await expect(page.locator("tbody tr").count()).resolves.toBe(1);
     await expect(page.locator("tbody").textContent()).resolves.toContain("高端纺织智能工厂");
-    await page.goto(`${app.baseUrl}/projects`);
+    await page.goto(`${env.app.baseUrl}/projects`);
 
     // Open projects until one has an item ready to file (可申报) that this officer may act on.
     const links = await page.locator("tbody a[href^='/projects/']").evaluateAll((as) => as.map((a) => a.getAttribute("href")!));
     const readyRow = () => page.locator("tr[data-item]", { has: page.locator("text=可申报") }).filter({ has: page.locator("select[name=type]") });
     let found = false;
     for (const href of links) {
-      await page.goto(`${app.baseUrl}${href}`);
+      await page.goto(`${env.app.baseUrl}${href}`);
       if ((await readyRow().count()) > 0) {
         found = true;
         break;
@@ -84,7 +72,7 @@ describe("each role's main journey in Chromium", () => {
 
   it("enterprise contact: sees only their own projects and gets 404 for another enterprise's", async () => {
     const page = await freshPage();
-    await signIn(page, app.baseUrl, "enterprise");
+    await signIn(page, env.app.baseUrl, "enterprise");
     expect(new URL(page.url()).pathname).toBe("/portal");
     const text = (await page.locator("main").textContent()) ?? "";
     expect(text).toContain("智能装备产业园一期");
@@ -92,7 +80,7 @@ describe("each role's main journey in Chromium", () => {
     await screenshot(page, "enterprise-portal");
 
     // The project list as the proxy sees it gives us another enterprise's project id.
-    const res = await page.request.get(`${app.baseUrl}/projects/2`);
+    const res = await page.request.get(`${env.app.baseUrl}/projects/2`);
     const body = await res.text();
     const ownIds = await page.locator("main a[href^='/projects/']").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
     if (!ownIds.includes("/projects/2")) {
@@ -105,7 +93,7 @@ describe("each role's main journey in Chromium", () => {
 
   it("department staff: the queue lists their department's open items, most urgent first", async () => {
     const page = await freshPage();
-    await signIn(page, app.baseUrl, "dept");
+    await signIn(page, env.app.baseUrl, "dept");
     expect(new URL(page.url()).pathname).toBe("/queue");
     await expect(page.locator("h1").textContent()).resolves.toBe("待办队列");
     const rows = await page.locator("tbody tr").count();
@@ -131,7 +119,7 @@ describe("each role's main journey in Chromium", () => {
 
   it("leader: the dashboard shows at-risk and overdue projects with reasons", async () => {
     const page = await freshPage();
-    await signIn(page, app.baseUrl, "leader");
+    await signIn(page, env.app.baseUrl, "leader");
     expect(new URL(page.url()).pathname).toBe("/dashboard");
     const main = (await page.locator("main").textContent()) ?? "";
     expect(main).toContain("开工目标有风险");
@@ -142,7 +130,7 @@ describe("each role's main journey in Chromium", () => {
 
   it("coordinator: the meetings page lists the held and the planned joint meeting", async () => {
     const page = await freshPage();
-    await signIn(page, app.baseUrl, "coordinator");
+    await signIn(page, env.app.baseUrl, "coordinator");
     expect(new URL(page.url()).pathname).toBe("/meetings");
     const main = (await page.locator("main").textContent()) ?? "";
     expect(main).toContain("第 46 次");
@@ -152,29 +140,29 @@ describe("each role's main journey in Chromium", () => {
 
   it("administrator: departments, users, the working calendar and the queue board", async () => {
     const page = await freshPage();
-    await signIn(page, app.baseUrl, "admin");
+    await signIn(page, env.app.baseUrl, "admin");
     expect(new URL(page.url()).pathname).toBe("/admin");
     const main = (await page.locator("main").textContent()) ?? "";
     expect(main).toContain("市住房和城乡建设局");
     expect(main).toContain("coordinator");
     await screenshot(page, "admin");
 
-    await page.goto(`${app.baseUrl}/admin/calendar?year=2026`);
+    await page.goto(`${env.app.baseUrl}/admin/calendar?year=2026`);
     await expect(page.locator('[data-date="2026-02-14"]').getAttribute("data-kind")).resolves.toBe("makeup");
     await expect(page.locator('[data-date="2026-10-01"]').getAttribute("data-kind")).resolves.toBe("holiday");
     await screenshot(page, "admin-calendar");
 
-    const board = await page.goto(`${app.baseUrl}/admin/queues`);
+    const board = await page.goto(`${env.app.baseUrl}/admin/queues`);
     expect(board?.status()).toBe(200);
     await page.waitForLoadState("networkidle");
     // bull-board's own UI asks a web-font host this offline machine cannot resolve; nothing else may fail.
-    const boardProblems = browser.problems.splice(0);
+    const boardProblems = env.browser.problems.splice(0);
     expect(boardProblems.filter((p) => !p.includes("ERR_NAME_NOT_RESOLVED"))).toEqual([]);
     await page.close();
   });
 
   it("no page produced a browser error", () => {
     // The 404 probe above is a fetch, not a navigation, so it logs nothing here.
-    expect(browser.problems).toEqual([]);
+    expect(env.browser.problems).toEqual([]);
   });
 });

@@ -1,25 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { openBrowser, screenshot, signIn, startApp, type App, type Browser } from "./harness";
+import { screenshot, signIn, useAppAndBrowser } from "./harness";
 
-let app: App;
-let browser: Browser;
+const env = useAppAndBrowser();
 /** The item the filing test put into correction: the live-update test resolves it from another window. */
 let corrected: { url: string; key: string } | undefined;
 
-beforeAll(async () => {
-  app = await startApp();
-  browser = await openBrowser();
-});
-
-afterAll(async () => {
-  if (browser?.problems.length) console.log(app.output());
-  await browser?.close();
-  await app?.stop();
-});
-
 async function openProject(page: Page, name: string): Promise<string> {
-  await page.goto(`${app.baseUrl}/projects`);
+  await page.goto(`${env.app.baseUrl}/projects`);
   await page.getByRole("link", { name }).click();
   await page.waitForURL(/\/projects\/\d+$/);
   await page.waitForSelector(".react-flow__node-item");
@@ -28,10 +16,10 @@ async function openProject(page: Page, name: string): Promise<string> {
 
 /** Opens the officer's projects one by one until one has an item ready to file (可申报); returns its key. */
 async function openProjectWithReadyItem(page: Page): Promise<{ url: string; key: string }> {
-  await page.goto(`${app.baseUrl}/projects`);
+  await page.goto(`${env.app.baseUrl}/projects`);
   const links = await page.locator("tbody a[href^='/projects/']").evaluateAll((as) => as.map((a) => a.getAttribute("href")!));
   for (const href of links) {
-    await page.goto(`${app.baseUrl}${href}`);
+    await page.goto(`${env.app.baseUrl}${href}`);
     await page.waitForSelector(".react-flow__node-item");
     const ready = page.locator("[data-node]", { hasText: "可申报" });
     if ((await ready.count()) > 0) return { url: page.url(), key: (await ready.first().getAttribute("data-node"))! };
@@ -41,8 +29,8 @@ async function openProjectWithReadyItem(page: Page): Promise<{ url: string; key:
 
 describe("proxy officer runs a project from the workspace", () => {
   it("sees the whole graph in stage lanes with the critical path, and the React Flow styles applied", async () => {
-    const page = await browser.ctx.newPage();
-    await signIn(page, app.baseUrl, "proxy");
+    const page = await env.browser.ctx.newPage();
+    await signIn(page, env.app.baseUrl, "proxy");
     await openProject(page, "食品精深加工项目");
     const items = await page.locator(".react-flow__node-item").count();
     expect(items).toBe(15); // the standard-land template
@@ -56,7 +44,7 @@ describe("proxy officer runs a project from the workspace", () => {
   });
 
   it("opens a ready item from the graph, files it, asks for a correction, and the node's badge follows", async () => {
-    const page = await browser.ctx.newPage();
+    const page = await env.browser.ctx.newPage();
     const { url, key } = await openProjectWithReadyItem(page);
     await page.locator(`[data-node="${key}"]`).click();
     await page.waitForURL((u) => u.searchParams.get("item") === key);
@@ -83,7 +71,7 @@ describe("proxy officer runs a project from the workspace", () => {
   });
 
   it("refuses a dependency that would make a loop, naming it, and adds a valid one", async () => {
-    const page = await browser.ctx.newPage();
+    const page = await env.browser.ctx.newPage();
     const url = await openProject(page, "食品精深加工项目");
     await page.goto(`${url}?item=filing`);
     const panel = page.getByTestId("item-panel");
@@ -91,7 +79,7 @@ describe("proxy officer runs a project from the workspace", () => {
     await panel.getByRole("button", { name: "添加前置" }).click();
     await page.getByText(/不能添加：会形成循环依赖 开工 → 企业投资项目备案 → .* → 开工/).waitFor();
     // The refusal is a 409, which Chromium logs; it is the only error allowed here.
-    expect(browser.problems.splice(0)).toEqual(["console: Failed to load resource: the server responded with a status of 409 (Conflict)"]);
+    expect(env.browser.problems.splice(0)).toEqual(["console: Failed to load resource: the server responded with a status of 409 (Conflict)"]);
 
     await page.goto(`${url}?item=start`);
     await panel.locator("select[name=from]").selectOption({ label: "企业投资项目备案" });
@@ -104,13 +92,13 @@ describe("proxy officer runs a project from the workspace", () => {
   it("a change made in another window shows up on an open page within seconds, without reloading", async () => {
     expect(corrected).toBeDefined();
     const { url, key } = corrected!;
-    const watcher = await browser.ctx.newPage();
+    const watcher = await env.browser.ctx.newPage();
     await watcher.goto(url);
     const node = watcher.locator(`[data-node="${key}"]`);
     await node.getByText("暂停中").waitFor();
     const marker = await watcher.evaluate(() => ((window as unknown as { __stay: number }).__stay = Math.random()));
 
-    const actor = await browser.ctx.newPage();
+    const actor = await env.browser.ctx.newPage();
     await actor.goto(`${url}?item=${key}`);
     const panel = actor.getByTestId("item-panel");
     await panel.locator("select[name=type]").selectOption("receive_correction");
@@ -125,7 +113,7 @@ describe("proxy officer runs a project from the workspace", () => {
   });
 
   it("uploads a missing material, sees it received everywhere it is needed, and exports the ledger", async () => {
-    const page = await browser.ctx.newPage();
+    const page = await env.browser.ctx.newPage();
     const url = await openProject(page, "智能装备产业园一期");
     const materials = page.locator("section#materials");
     const row = materials.locator('tr[data-status="missing"]', { has: page.locator("input[type=file]") }).first();
@@ -139,7 +127,7 @@ describe("proxy officer runs a project from the workspace", () => {
     const updated = materials.locator(`tr[data-material="${name}"]`);
     await expect(updated.getAttribute("data-status")).resolves.toBe("received");
     const download = updated.locator("a[href^='/uploads/']").first();
-    const res = await page.request.get(`${app.baseUrl}${await download.getAttribute("href")}`);
+    const res = await page.request.get(`${env.app.baseUrl}${await download.getAttribute("href")}`);
     expect(res.status()).toBe(200);
     expect((await res.body()).toString()).toContain("% demo upload");
 
@@ -158,6 +146,6 @@ describe("proxy officer runs a project from the workspace", () => {
 
   it("no workspace page produced a browser error", () => {
     // A file download is reported by Chromium as an aborted navigation; nothing else may fail.
-    expect(browser.problems.filter((p) => !p.includes("ERR_ABORTED"))).toEqual([]);
+    expect(env.browser.problems.filter((p) => !p.includes("ERR_ABORTED"))).toEqual([]);
   });
 });
