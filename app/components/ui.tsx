@@ -196,3 +196,34 @@ export function StatCard({ label, value, tone }: { label: string; value: ReactNo
     </div>
   );
 }
+
+/** A small group of toggle buttons filtering a list in place (client-side only). */
+export function FilterTabs<T extends string>({
+  options,
+  value,
+  onChange,
+  label,
+  className,
+}: {
+  options: readonly { value: T; label: string }[];
+  value: T;
+  onChange: (v: T) => void;
+  label: string;
+  className?: string;
+}) {
+  return (
+    <div className={cx("flex gap-1", className)} role="group" aria-label={label}>
+      {options.map((f) => (
+        <button
+          key={f.value}
+          type="button"
+          onClick={() => onChange(f.value)}
+          aria-pressed={value === f.value}
+          className={cx("rounded px-2 py-0.5 text-xs", value === f.value ? "bg-brand-600 text-white" : "bg-slate-100 text-slate-600 hover:bg-slate-200")}
+        >
+          {f.label}
+        </button>
+      ))}
+    </div>
+  );
+}

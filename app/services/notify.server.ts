@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
 import { items, notifications, projectProxies, projects, users } from "../../db/schema";
 import { shanghaiDay } from "~/domain/calendar";
+import { ACTIVE_STATUSES } from "~/domain/clock";
 import { deliveryInstant, retryDelayMs } from "~/domain/escalation/policy";
 import type { Db } from "~/utils/db.server";
 import { getCalendar } from "./calendar.server";
@@ -79,7 +80,7 @@ export function buildDailyDigests(db: Db, now: Date): number {
     .select({ item: items, projectStatus: projects.status })
     .from(items)
     .innerJoin(projects, eq(projects.id, items.projectId))
-    .where(inArray(items.status, ["running", "correction", "special", "suspended"]))
+    .where(inArray(items.status, [...ACTIVE_STATUSES]))
     .all()
     .filter((r) => r.projectStatus === "active");
   const warn = new Map<number, "red" | "yellow" | "none">();

@@ -11,7 +11,7 @@ import {
 } from "../../db/schema";
 import { decide, type Action, type Actor, type ProjectFacts } from "~/domain/access/policy";
 import { toDay, type WorkingCalendar } from "~/domain/calendar";
-import { initialClockState, readClock, replayClock, type ClockEvent, type ClockReading, type ClockSpec, type ClockState, type ItemKind, type ItemStatus } from "~/domain/clock";
+import { initialClockState, isPaused, readClock, replayClock, type ClockEvent, type ClockReading, type ClockSpec, type ClockState, type ItemKind, type ItemStatus } from "~/domain/clock";
 import { parseDate, type DayNum } from "~/domain/calendar";
 import type { ScheduleInput } from "~/domain/schedule";
 import type { Db } from "~/utils/db.server";
@@ -173,8 +173,7 @@ export function scheduleInputOf(agg: ProjectAggregate): ScheduleInput {
 export function readStoredClock(row: typeof items.$inferSelect, cal: WorkingCalendar, asOf: DayNum, defaultYellowLead: number): ClockReading {
   const status = row.status as ItemStatus;
   if (status !== "running") {
-    const paused = status === "correction" || status === "special" || status === "suspended";
-    return { dueOn: null, remainingWorkingDays: null, overdueWorkingDays: 0, warning: "none", paused, commitmentWarning: "none" };
+    return { dueOn: null, remainingWorkingDays: null, overdueWorkingDays: 0, warning: "none", paused: isPaused(status), commitmentWarning: "none" };
   }
   const state: ClockState = { ...initialClockState(), status, dueOn: row.dueOn ? parseDate(row.dueOn) : null, acceptedOn: row.acceptedOn ? parseDate(row.acceptedOn) : null };
   state.baseOn = state.acceptedOn;

@@ -2,14 +2,13 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import { departments, items, projects } from "../../db/schema";
 import type { Actor } from "~/domain/access/policy";
 import { shanghaiDay } from "~/domain/calendar";
-import type { Warning } from "~/domain/clock";
+import { ACTIVE_STATUSES, type Warning } from "~/domain/clock";
 import { getCalendar } from "./calendar.server";
 import type { ServiceContext } from "./context.server";
 import { AppError } from "./errors.server";
 import { readStoredClock } from "./project-aggregate.server";
 import { defaultYellowLead } from "./projects.server";
 
-const OPEN = ["running", "correction", "special", "suspended"] as const;
 
 export interface QueueRow {
   projectId: number;
@@ -40,7 +39,7 @@ export function listDepartmentQueue(ctx: ServiceContext, actor: Actor): { depart
     .select({ item: items, projectName: projects.name })
     .from(items)
     .innerJoin(projects, eq(projects.id, items.projectId))
-    .where(and(eq(items.departmentId, actor.departmentId), inArray(items.status, [...OPEN])))
+    .where(and(eq(items.departmentId, actor.departmentId), inArray(items.status, [...ACTIVE_STATUSES])))
     .orderBy(asc(items.dueOn))
     .all()
     .map(({ item, projectName }): QueueRow => {

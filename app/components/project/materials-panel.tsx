@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { Badge, Button, ButtonLink, Card, EmptyState, Input, Table, Td, Th, cx, type Tone } from "~/components/ui";
+import { Badge, Button, ButtonLink, Card, EmptyState, Input, Table, Td, Th, cx, FilterTabs, type Tone } from "~/components/ui";
 import type { MaterialView, ProjectPanels } from "~/services/project-panels.server";
 import { PanelFlash } from "./panel-flash";
 
@@ -74,22 +74,7 @@ export function MaterialsPanel({ data }: { data: MaterialsPanelData }) {
             <strong className="tabular-nums text-sky-700">{counts.received}</strong> · 已核验{" "}
             <strong className="tabular-nums text-emerald-700">{counts.verified}</strong>
           </span>
-          <div className="ml-auto flex gap-1" role="group" aria-label="按状态筛选">
-            {FILTERS.map((f) => (
-              <button
-                key={f.value}
-                type="button"
-                onClick={() => setFilter(f.value)}
-                aria-pressed={filter === f.value}
-                className={cx(
-                  "rounded px-2 py-0.5 text-xs",
-                  filter === f.value ? "bg-brand-600 text-white" : "bg-slate-100 text-slate-600 hover:bg-slate-200",
-                )}
-              >
-                {f.label}
-              </button>
-            ))}
-          </div>
+          <FilterTabs options={FILTERS} value={filter} onChange={setFilter} label="按状态筛选" className="ml-auto" />
         </div>
         {materials.length === 0 ? (
           <EmptyState title="本项目没有需要提交的材料" />

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { Badge, Button, Card, EmptyState, Field, Input, Select, Textarea, cx, type Tone } from "~/components/ui";
+import { Badge, Button, Card, EmptyState, Field, Input, Select, Textarea, cx, FilterTabs, type Tone } from "~/components/ui";
 import type { ProjectPanels, TimelineEntry } from "~/services/project-panels.server";
 import { PanelFlash } from "./panel-flash";
 
@@ -71,19 +71,7 @@ export function TimelinePanel({ data }: { data: TimelinePanelData }) {
           </form>
         ) : null}
 
-        <div className="mb-2 flex gap-1" role="group" aria-label="按来源筛选">
-          {FILTERS.map((f) => (
-            <button
-              key={f.value}
-              type="button"
-              onClick={() => setFilter(f.value)}
-              aria-pressed={filter === f.value}
-              className={cx("rounded px-2 py-0.5 text-xs", filter === f.value ? "bg-brand-600 text-white" : "bg-slate-100 text-slate-600 hover:bg-slate-200")}
-            >
-              {f.label}
-            </button>
-          ))}
-        </div>
+        <FilterTabs options={FILTERS} value={filter} onChange={setFilter} label="按来源筛选" className="mb-2" />
 
         {entries.length === 0 ? (
           <EmptyState title="暂无记录" />

@@ -83,8 +83,11 @@ export function isPaused(status: ItemStatus): boolean {
   return status === "correction" || status === "special" || status === "suspended";
 }
 
+/** Statuses whose clock is live (running or paused): what queues, digests and rankings count as 在办. */
+export const ACTIVE_STATUSES = ["running", "correction", "special", "suspended"] as const satisfies readonly ItemStatus[];
+
 /** A clock is live (running or paused): 容缺 commitments can be open only then. */
-function isActive(status: ItemStatus): boolean {
+export function isActive(status: ItemStatus): boolean {
   return status === "running" || isPaused(status);
 }
 
