@@ -21,6 +21,18 @@ export function createDb(path: string): Db {
   return drizzle(sqlite, { schema }) as Db;
 }
 
+/**
+ * Runs `work` in one IMMEDIATE transaction and hands it the transaction typed as a
+ * `Db`. Drizzle's transaction object offers the same query API as the database, so
+ * every query helper takes a `Db` and works inside or outside a transaction; this is
+ * the one place that cast is made. IMMEDIATE because the web and the worker write
+ * the same file: a deferred transaction that reads first and then writes fails with
+ * SQLITE_BUSY_SNAPSHOT, which busy_timeout does not retry.
+ */
+export function transaction<T>(db: Db, work: (tx: Db) => T): T {
+  return db.transaction((tx) => work(tx as unknown as Db), { behavior: "immediate" });
+}
+
 export function migrateDb(db: Db, migrationsFolder = MIGRATIONS_FOLDER): void {
   migrate(db, { migrationsFolder });
 }

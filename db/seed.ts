@@ -5,7 +5,7 @@ import { applyClockEvent, effectiveLimit, initialClockState, type ClockEvent, ty
 import { creditCodeCheckChar } from "../app/domain/enterprise/credit-code";
 import { topologicalOrder } from "../app/domain/graph/graph";
 import type { Template } from "../app/domain/graph/template";
-import { getCalendar } from "../app/services/calendar.server";
+import { getCalendar } from "../app/services/time-rules.server";
 import { storedColumns } from "../app/services/project-aggregate.server";
 import { hashPassword } from "../app/services/passwords.server";
 import { instantiateTemplate } from "../app/services/projects.server";

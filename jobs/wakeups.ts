@@ -1,4 +1,4 @@
-import type { Wakeup } from "../app/services/escalations.server";
+import type { Wakeup } from "../app/domain/escalation/wakeup";
 import { redisAvailable } from "./connection";
 import { getQueue } from "./queues";
 

@@ -5,7 +5,8 @@ import { Alert, Badge, Button, ButtonLink, Card, Field, Input, PageHeader, Table
 import { getAdminOverview } from "~/services/admin.server";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
-import { getPolicy, savePolicy } from "~/services/settings.server";
+import { savePolicy } from "~/services/settings.server";
+import { getPolicy } from "~/services/time-rules.server";
 import { redisAvailable } from "~/utils/queue.server";
 import { requirePermission } from "~/utils/session.server";
 

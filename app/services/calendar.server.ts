@@ -20,42 +20,14 @@ import {
 } from "~/domain/calendar";
 import { replayClock } from "~/domain/clock";
 import type { Db } from "~/utils/db.server";
-import { scheduleWakeups } from "~/utils/queue.server";
 import { writeAudit } from "./audit.server";
-import { replanAllIn, type Wakeup } from "./escalations.server";
-import { getPolicy } from "./settings.server";
+import { transactThenWake } from "./transaction.server";
+import type { Wakeup } from "~/domain/escalation/wakeup";
+import { replanAllIn } from "./escalations.server";
+import { getCalendar, getPolicy } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
 import { AppError, invalidInput } from "./errors.server";
 import { specOf, storedColumns, toClockEvent } from "./project-aggregate.server";
-
-let cached: { signature: string; cal: WorkingCalendar } | undefined;
-
-/**
- * The calendar in force: the shipped national table, years administrators
- * added, and their overrides. Rebuilt only when those rows change; the
- * signature query is cheap and also notices edits made by another process.
- */
-export function getCalendar(db: Db): WorkingCalendar {
-  const sig = db.get<{ s: string }>(
-    sql`select (select count(*) || ':' || coalesce(max(created_at), 0) || ':' || coalesce(sum(id), 0) from calendar_overrides)
-            || '|' || (select count(*) || ':' || coalesce(max(created_at), 0) from calendar_years) as s`,
-  ).s;
-  if (cached && cached.signature === sig) return cached.cal;
-  const years: Record<string, YearArrangement> = officialYears();
-  for (const row of db.select().from(calendarYears).all()) {
-    const data = JSON.parse(row.data) as Omit<YearArrangement, "source">;
-    years[String(row.year)] = { source: row.source, ...data };
-  }
-  const overrides: CalendarOverride[] = db
-    .select()
-    .from(calendarOverrides)
-    .orderBy(asc(calendarOverrides.date))
-    .all()
-    .map((o) => ({ date: o.date, kind: o.kind, reason: o.reason }));
-  const cal = createWorkingCalendar({ years, overrides });
-  cached = { signature: sig, cal };
-  return cal;
-}
 
 // ---------------------------------------------------------------- administration
 
@@ -145,14 +117,13 @@ function recomputeItemClocks(tx: Db, cal: WorkingCalendar, now: Date, wakeups: W
  * and re-planned timers commit together; wake-ups are handed to Bull after.
  */
 function changeCalendar(ctx: ServiceContext, write: (tx: Db) => void): { recomputed: number } {
-  const wakeups: Wakeup[] = [];
-  const result = ctx.db.transaction((tx) => {
-    const t = tx as unknown as Db;
+  return transactThenWake(ctx.db, (t, wake) => {
     write(t);
-    return { recomputed: recomputeItemClocks(t, getCalendar(t), ctx.now, wakeups) };
+    const wakeups: Wakeup[] = [];
+    const recomputed = recomputeItemClocks(t, getCalendar(t), ctx.now, wakeups);
+    wake(wakeups);
+    return { recomputed };
   });
-  void scheduleWakeups(wakeups).catch((e) => console.warn("wake-ups not scheduled (the worker's sweep will):", e));
-  return result;
 }
 
 export function addCalendarOverride(ctx: ServiceContext, actor: Actor, raw: unknown): { recomputed: number } {

@@ -18,12 +18,13 @@ import {
 import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
 import type { Db } from "~/utils/db.server";
 import { scheduleWakeups } from "~/utils/queue.server";
+import type { Wakeup } from "~/domain/escalation/wakeup";
 import { writeAudit } from "./audit.server";
-import { getCalendar } from "./calendar.server";
+import { getCalendar } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
 import { AppError, invalidInput, notFound } from "./errors.server";
 import { loadProjectFor } from "./project-aggregate.server";
-import { getPolicy } from "./settings.server";
+import { getPolicy } from "./time-rules.server";
 
 /**
  * Escalation timers (DESIGN §4, §8). SQLite holds every planned moment as an
@@ -33,10 +34,7 @@ import { getPolicy } from "./settings.server";
  * moment has passed.
  */
 
-export interface Wakeup {
-  id: number;
-  fireAt: number;
-}
+export type { Wakeup };
 
 type ItemRow = typeof items.$inferSelect;
 

@@ -6,11 +6,11 @@ import { decide, type Actor } from "~/domain/access/policy";
 import { parseDate, shanghaiDay } from "~/domain/calendar";
 import { applyClockEvent, CLOCK_EVENT_TYPES, EVENT_LABELS } from "~/domain/clock";
 import type { Db } from "~/utils/db.server";
-import { scheduleWakeups } from "~/utils/queue.server";
 import { writeAudit } from "./audit.server";
+import { transactThenWake } from "./transaction.server";
 import { planItemTimers, planProjectTimers } from "./escalations.server";
-import { getPolicy } from "./settings.server";
-import { getCalendar } from "./calendar.server";
+import { getPolicy } from "./time-rules.server";
+import { getCalendar } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
 import { AppError, invalidInput, notFound } from "./errors.server";
 import { loadProjectFor, storedColumns, type EventDetail } from "./project-aggregate.server";
@@ -81,7 +81,7 @@ export function recordItemEvent(ctx: ServiceContext, actor: Actor, projectId: nu
   if (input.missingMaterials?.length) detail.missingMaterials = input.missingMaterials;
 
   const policy = getPolicy(db);
-  const wakeups = db.transaction((tx) => {
+  transactThenWake(db, (tx, wake) => {
     // Conditional on the version read above: a concurrent writer makes this match nothing.
     const upd = tx
       .update(items)
@@ -125,11 +125,10 @@ export function recordItemEvent(ctx: ServiceContext, actor: Actor, projectId: nu
       now,
     );
     // Timers move with the clock, in the same transaction: a crash cannot leave a stale or missing one.
-    const t = tx as unknown as Db;
-    const fresh = t.select().from(items).where(eq(items.id, item.row.id)).get()!;
-    return [...planItemTimers(t, fresh, cal, policy), ...planProjectTimers(t, projectId, cal, policy)];
+    const fresh = tx.select().from(items).where(eq(items.id, item.row.id)).get()!;
+    wake(planItemTimers(tx, fresh, cal, policy));
+    wake(planProjectTimers(tx, projectId, cal, policy));
   });
-  void scheduleWakeups(wakeups).catch((e) => console.warn("wake-ups not scheduled (the worker's sweep will):", e));
 
   const doc = getProjectDocument(ctx, actor, projectId);
   return doc.items.find((i) => i.key === itemKey)!;

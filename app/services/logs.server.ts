@@ -6,15 +6,15 @@ import { parseDate, shanghaiDay, shanghaiToday } from "~/domain/calendar";
 import { CLOCK_EVENT_TYPES, EVENT_LABELS, type ClockEventType } from "~/domain/clock";
 import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
 import type { Db } from "~/utils/db.server";
-import { scheduleWakeups } from "~/utils/queue.server";
 import { writeAudit } from "./audit.server";
-import { getCalendar } from "./calendar.server";
+import { transactThenWake } from "./transaction.server";
+import { getCalendar } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
 import { AppError, invalidInput, notFound } from "./errors.server";
 import { planProjectTimers } from "./escalations.server";
 import { projectFactsOf } from "./materials.server";
 import type { EventDetail } from "./project-aggregate.server";
-import { getPolicy } from "./settings.server";
+import { getPolicy } from "./time-rules.server";
 
 /**
  * 代办日志 and the project timeline: what the officer did (contacts, visits,
@@ -69,7 +69,7 @@ export function addContactLog(ctx: ServiceContext, actor: Actor, projectId: numb
 
   const cal = getCalendar(db);
   const policy = getPolicy(db);
-  const { id, wakeups } = db.transaction((tx) => {
+  const id = transactThenWake(db, (tx, wake) => {
     const row = tx
       .insert(contactLogs)
       .values({ projectId, authorUserId: actor.id, on: input.on, kind: input.kind, note: input.note, createdAt: now.getTime() })
@@ -89,9 +89,9 @@ export function addContactLog(ctx: ServiceContext, actor: Actor, projectId: numb
       { actorUserId: actor.id, action: "log.create", entityType: "contact_log", entityId: row.id, projectId, detail: { on: input.on, kind: input.kind } },
       now,
     );
-    return { id: row.id, wakeups: progress ? planProjectTimers(tx as unknown as Db, projectId, cal, policy) : [] };
+    if (progress) wake(planProjectTimers(tx, projectId, cal, policy));
+    return row.id;
   });
-  if (wakeups.length) void scheduleWakeups(wakeups).catch((e) => console.warn("wake-ups not scheduled (the worker's sweep will):", e));
   return { id, message: "已记录代办日志" };
 }
 

@@ -5,21 +5,12 @@ import { decide, type Actor } from "~/domain/access/policy";
 import { DEFAULT_POLICY, type EscalationPolicy } from "~/domain/escalation/policy";
 import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
 import type { Db } from "~/utils/db.server";
-import { scheduleWakeups } from "~/utils/queue.server";
 import { writeAudit } from "./audit.server";
-import { getCalendar } from "./calendar.server";
+import { transactThenWake } from "./transaction.server";
+import { getCalendar, getPolicy, POLICY_KEY } from "./time-rules.server";
 import { replanAllIn } from "./escalations.server";
 import type { ServiceContext } from "./context.server";
 import { AppError, invalidInput } from "./errors.server";
-
-const POLICY_KEY = "escalationPolicy";
-
-/** The deployment's escalation ladder: stored overrides on top of DESIGN §4's defaults. */
-export function getPolicy(db: Db): EscalationPolicy {
-  const row = db.get<{ value: string } | undefined>(sql`select value from settings where key = ${POLICY_KEY}`);
-  if (!row) return DEFAULT_POLICY;
-  return { ...DEFAULT_POLICY, ...(JSON.parse(row.value) as Partial<EscalationPolicy>) };
-}
 
 const days = (label: string, max: number) =>
   z.coerce
@@ -46,16 +37,14 @@ export function savePolicy(ctx: ServiceContext, actor: Actor, raw: unknown): Esc
   const parsed = policySchema.safeParse(raw, { errorMap: zhFieldErrorMap });
   if (!parsed.success) throw invalidInput(parsed.error.issues);
   const value = JSON.stringify(parsed.data);
-  const wakeups = ctx.db.transaction((tx) => {
+  transactThenWake(ctx.db, (tx, wake) => {
     tx.insert(settings)
       .values({ key: POLICY_KEY, value, updatedAt: ctx.now.getTime() })
       .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: ctx.now.getTime() } })
       .run();
     writeAudit(tx, { actorUserId: actor.id, action: "settings.escalationPolicy", entityType: "settings", detail: parsed.data }, ctx.now);
     // New offsets move every unfired timer; fired ones are history.
-    const t = tx as unknown as Db;
-    return replanAllIn(t, getCalendar(t), getPolicy(t));
+    wake(replanAllIn(tx, getCalendar(tx), getPolicy(tx)));
   });
-  void scheduleWakeups(wakeups).catch((e) => console.warn("wake-ups not scheduled (the worker's sweep will):", e));
   return getPolicy(ctx.db);
 }

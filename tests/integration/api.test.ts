@@ -22,7 +22,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { apiTokens, escalations, items as itemsTable, users } from "../../db/schema";
 import { addCalendarDays, shanghaiDay, toDay, type DayNum } from "~/domain/calendar";
 import { createApiToken } from "~/services/auth.server";
-import { getCalendar } from "~/services/calendar.server";
+import { getCalendar } from "~/services/time-rules.server";
 import { getDb } from "~/utils/db.server";
 import { loader as notFoundLoader, action as notFoundAction } from "~/routes/api.v1.$";
 import { loader as calendarAdd } from "~/routes/api.v1.calendar.add";
