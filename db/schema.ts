@@ -1,19 +1,20 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { ROLES } from "../app/domain/access/policy";
+import { DEPARTMENT_LEVELS } from "../app/domain/catalog/departments";
+import { ITEM_STATUSES } from "../app/domain/clock/types";
+import { ESCALATION_LEVELS } from "../app/domain/escalation/policy";
+import { ITEM_KINDS, LIMIT_UNITS } from "../app/domain/item/vocabulary";
+import { MATERIAL_STATUSES } from "../app/domain/material/vocabulary";
+import { ACTION_STATUSES, AGENDA_REASONS, MEETING_STATUSES } from "../app/domain/meeting/vocabulary";
 import { PROJECT_LEVELS, PROJECT_STATUSES } from "../app/domain/project/types";
 
 /**
  * The source of truth (DESIGN §2). Business dates are TEXT `YYYY-MM-DD`
  * (Asia/Shanghai); instants are INTEGER ms since epoch in UTC. Enum tuples
- * live in app/domain and are mirrored here as TS-only checks — SQLite does
- * not enforce them, the services validate with zod before writing.
+ * are defined once in app/domain and imported here; drizzle's `enum` types the
+ * columns, and the services validate with zod before writing.
  */
-
-export const ROLES = ["admin", "proxy", "enterprise", "dept", "coordinator", "leader"] as const;
-export const MATERIAL_STATUSES = ["missing", "received", "verified"] as const;
-export const ESCALATION_LEVELS = ["yellow", "red", "supervise", "leader", "stall"] as const;
-export const MEETING_STATUSES = ["planned", "held", "closed"] as const;
-export const ACTION_STATUSES = ["open", "done", "cancelled"] as const;
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 const createdAt = () => integer("created_at", { mode: "number" }).notNull().default(now);
@@ -22,7 +23,7 @@ export const departments = sqliteTable("departments", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   code: text("code").notNull().unique(),
   name: text("name").notNull(),
-  level: text("level", { enum: ["national", "province", "city", "county", "town"] }).notNull().default("city"),
+  level: text("level", { enum: DEPARTMENT_LEVELS }).notNull().default("city"),
   vertical: integer("vertical", { mode: "boolean" }).notNull().default(false),
   contactName: text("contact_name"),
   contactPhone: text("contact_phone"),
@@ -108,12 +109,12 @@ export const items = sqliteTable(
       .references(() => projects.id, { onDelete: "cascade" }),
     key: text("key").notNull(),
     name: text("name").notNull(),
-    kind: text("kind", { enum: ["approval", "intermediary", "owner", "milestone"] }).notNull(),
+    kind: text("kind", { enum: ITEM_KINDS }).notNull(),
     departmentId: integer("department_id").references(() => departments.id),
     stage: integer("stage").notNull().default(1),
     statutoryLimit: integer("statutory_limit"),
     promisedLimit: integer("promised_limit"),
-    limitUnit: text("limit_unit", { enum: ["workingDays", "calendarDays"] }).notNull().default("workingDays"),
+    limitUnit: text("limit_unit", { enum: LIMIT_UNITS }).notNull().default("workingDays"),
     plannedDuration: integer("planned_duration"),
     correctionRestartsClock: integer("correction_restarts_clock", { mode: "boolean" }).notNull().default(false),
     yellowLead: integer("yellow_lead"),
@@ -122,7 +123,7 @@ export const items = sqliteTable(
     note: text("note"),
     handlerUserId: integer("handler_user_id").references(() => users.id),
     // Clock state, derived by replaying clock_events; stored so queues and sweeps are indexed queries.
-    status: text("status").notNull().default("pending"),
+    status: text("status", { enum: ITEM_STATUSES }).notNull().default("pending"),
     acceptedOn: text("accepted_on"),
     dueOn: text("due_on"),
     pausedOn: text("paused_on"),
@@ -230,7 +231,7 @@ export const agendaItems = sqliteTable(
       .notNull()
       .references(() => projects.id),
     itemId: integer("item_id").references(() => items.id),
-    reason: text("reason", { enum: ["overdue", "stalled", "at_risk", "supervise", "manual"] }).notNull(),
+    reason: text("reason", { enum: AGENDA_REASONS }).notNull(),
     summary: text("summary").notNull(),
     position: integer("position").notNull().default(0),
     createdAt: createdAt(),

@@ -1,4 +1,4 @@
-import { MILESTONE_DONE_LABEL, STATUS_LABELS, type ItemStatus } from "~/domain/clock";
+import { itemStatusLabel, type ItemKind, type ItemStatus } from "~/domain/clock";
 import { Badge, type Tone } from "./ui";
 
 const STATUS_TONES: Record<ItemStatus, Tone> = {
@@ -13,10 +13,8 @@ const STATUS_TONES: Record<ItemStatus, Tone> = {
   withdrawn: "gray",
 };
 
-export function ItemStatusBadge({ status, kind }: { status: string; kind: string }) {
-  const s = status as ItemStatus;
-  const label = kind === "milestone" && s === "approved" ? MILESTONE_DONE_LABEL : STATUS_LABELS[s] ?? status;
-  return <Badge tone={STATUS_TONES[s] ?? "gray"}>{label}</Badge>;
+export function ItemStatusBadge({ status, kind }: { status: ItemStatus; kind: ItemKind }) {
+  return <Badge tone={STATUS_TONES[status]}>{itemStatusLabel(status, kind)}</Badge>;
 }
 
 /** "剩余 N 个工作日" / "今日到期" / "超期 N 个工作日" / "暂停中", coloured as the clock says. */
@@ -36,17 +34,3 @@ export function Countdown({
   if (remaining === 0) return <Badge tone={tone}>{warning === "red" ? "已超期" : "今日到期"}</Badge>;
   return <Badge tone={tone}>剩余 {remaining} 个工作日</Badge>;
 }
-
-export const KIND_LABELS: Record<string, string> = {
-  approval: "审批",
-  intermediary: "中介服务",
-  owner: "业主自办",
-  milestone: "里程碑",
-};
-
-export const STAGE_LABELS: Record<number, string> = {
-  1: "立项用地规划许可",
-  2: "工程建设许可",
-  3: "施工许可",
-  4: "竣工验收",
-};

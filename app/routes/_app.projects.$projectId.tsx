@@ -9,7 +9,8 @@ import { MaterialsPanel } from "~/components/project/materials-panel";
 import { NextActions } from "~/components/project/next-actions";
 import { TimelinePanel } from "~/components/project/timeline-panel";
 import { useLiveProject } from "~/components/use-live-project";
-import { Countdown, ItemStatusBadge, KIND_LABELS, STAGE_LABELS } from "~/components/status";
+import { Countdown, ItemStatusBadge } from "~/components/status";
+import { ITEM_KIND_LABELS, stageLabel } from "~/domain/item/vocabulary";
 import { Alert, Badge, Button, Card, Input, PageHeader, Select, StatCard, Table, Td, Th, cx } from "~/components/ui";
 import { EVENT_LABELS } from "~/domain/clock";
 import { serviceContext } from "~/services/context.server";
@@ -187,7 +188,7 @@ export default function ProjectPage() {
           <summary className="mb-3 cursor-pointer text-sm font-semibold text-slate-700">事项清单（{items.length} 项，按阶段）</summary>
           <div className="space-y-6">
         {stages.map((stage) => (
-          <Card key={stage} title={`第 ${stage} 阶段 · ${STAGE_LABELS[stage]}`}>
+          <Card key={stage} title={`第 ${stage} 阶段 · ${stageLabel(stage)}`}>
             <Table className="border-0">
               <thead>
                 <tr>
@@ -209,7 +210,7 @@ export default function ProjectPage() {
                       <Td>
                         <div className="font-medium text-slate-800">{i.name}</div>
                         <div className="flex gap-1 text-xs text-slate-400">
-                          {KIND_LABELS[i.kind]}
+                          {ITEM_KIND_LABELS[i.kind]}
                           {i.critical ? <Badge tone="red">关键路径</Badge> : null}
                           {i.ready ? <Badge tone="blue">可申报</Badge> : null}
                         </div>

@@ -3,7 +3,7 @@ import { departments, items, projects } from "../../db/schema";
 import { decide, type Actor } from "~/domain/access/policy";
 import { parseDate, shanghaiDay } from "~/domain/calendar";
 import { isActive, isFinished, type ItemStatus } from "~/domain/clock";
-import { getCalendar } from "./calendar.server";
+import { getCalendar } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
 import { AppError } from "./errors.server";
 import { loadProject, readStoredClock } from "./project-aggregate.server";
@@ -76,7 +76,7 @@ export function getDashboard(ctx: ServiceContext, actor: Actor) {
   const ranking = deptRows
     .map((d) => {
       const mine = allItems.filter((i) => i.departmentId === d.id && i.kind === "approval");
-      const open = mine.filter((i) => isActive(i.status as ItemStatus));
+      const open = mine.filter((i) => isActive(i.status));
       const overdue = open.filter((i) => readStoredClock(i, cal, today, lead).warning === "red").length;
       const done = mine.filter((i) => i.status === "approved" && i.decidedOn && i.dueOn);
       const onTime = done.filter((i) => i.decidedOn! <= i.dueOn!).length;

@@ -1,9 +1,9 @@
 import ExcelJS from "exceljs";
 import type { Actor } from "~/domain/access/policy";
 import { parseDate, shanghaiToday } from "~/domain/calendar";
-import { MILESTONE_DONE_LABEL, STATUS_LABELS, type ItemStatus } from "~/domain/clock";
+import { itemStatusLabel } from "~/domain/clock";
 import { PROJECT_LEVEL_LABELS } from "~/domain/project/types";
-import { KIND_LABELS, STAGE_LABELS } from "~/components/status";
+import { ITEM_KIND_LABELS, stageLabel } from "~/domain/item/vocabulary";
 import type { ServiceContext } from "./context.server";
 import { getProjectView, type ItemView } from "./projects.server";
 
@@ -45,7 +45,7 @@ function excelDate(text: string | null): Date | null {
 }
 
 function statusText(i: ItemView): string {
-  return i.kind === "milestone" && i.status === "approved" ? MILESTONE_DONE_LABEL : STATUS_LABELS[i.status as ItemStatus] ?? i.status;
+  return itemStatusLabel(i.status, i.kind);
 }
 
 function warningText(i: ItemView): string {
@@ -132,9 +132,9 @@ export async function exportLedgerFile(ctx: ServiceContext, actor: Actor, projec
   for (const i of ordered) {
     const lim = limitsOf(i);
     const row = sheet.addRow({
-      阶段: `${i.stage} ${STAGE_LABELS[i.stage] ?? ""}`.trim(),
+      阶段: `${i.stage} ${stageLabel(i.stage)}`.trim(),
       事项: i.name,
-      类型: KIND_LABELS[i.kind] ?? i.kind,
+      类型: ITEM_KIND_LABELS[i.kind],
       部门: i.departmentName ?? "",
       法定时限: lim.statutory,
       承诺时限: lim.promised,

@@ -7,13 +7,13 @@ import { z } from "zod";
 import { itemMaterials, items, materials, projectProxies, projects, uploads, users } from "../../db/schema";
 import { decide, type Actor, type ProjectFacts } from "~/domain/access/policy";
 import { shanghaiDay, shanghaiToday, type DayNum, type WorkingCalendar } from "~/domain/calendar";
-import { isFinished, STATUS_LABELS, MILESTONE_DONE_LABEL, type ItemStatus } from "~/domain/clock";
+import { isFinished, itemStatusLabel, type ItemStatus } from "~/domain/clock";
 import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
 import type { Schedule } from "~/domain/schedule";
 import { loadConfig } from "~/utils/config.server";
 import type { Db } from "~/utils/db.server";
 import { writeAudit } from "./audit.server";
-import { getCalendar } from "./calendar.server";
+import { getCalendar } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
 import { AppError, invalidInput, notFound } from "./errors.server";
 import { loadProjectFor, type EventDetail, type ProjectAggregate } from "./project-aggregate.server";
@@ -81,7 +81,7 @@ export interface UploadFile {
 export interface MaterialItemRef {
   key: string;
   name: string;
-  status: string;
+  status: ItemStatus;
   statusLabel: string;
 }
 
@@ -106,9 +106,6 @@ export interface MaterialView {
 const NOT_ACCEPTED: ReadonlySet<string> = new Set(["pending", "rejected", "withdrawn"]);
 const STATUS_ORDER: Record<MaterialStatus, number> = { missing: 0, received: 1, verified: 2 };
 
-function itemStatusLabel(status: string, kind: string): string {
-  return kind === "milestone" && status === "approved" ? MILESTONE_DONE_LABEL : STATUS_LABELS[status as ItemStatus] ?? status;
-}
 
 /** Builds the checklist from an already loaded aggregate and schedule, so callers that have them pay no second load. */
 export function materialViews(db: Db, agg: ProjectAggregate, plan: Schedule, cal: WorkingCalendar): MaterialView[] {
@@ -481,7 +478,7 @@ export function noticeOf(ctx: ServiceContext, actor: Actor, projectId: number): 
         rejected: m.rejected,
         note: m.rejected ? m.note : null,
         deadlineOn: m.deadlineOn,
-        items: m.items.filter((i) => !isFinished(i.status as ItemStatus)).map((i) => ({ key: i.key, name: i.name })),
+        items: m.items.filter((i) => !isFinished(i.status)).map((i) => ({ key: i.key, name: i.name })),
       })),
     corrections,
   };

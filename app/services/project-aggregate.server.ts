@@ -41,7 +41,7 @@ export interface ProjectAggregate {
 
 export function specOf(row: typeof items.$inferSelect): ClockSpec {
   return {
-    kind: row.kind as ItemKind,
+    kind: row.kind,
     statutoryLimit: row.statutoryLimit,
     promisedLimit: row.promisedLimit,
     limitUnit: row.limitUnit,
@@ -171,7 +171,7 @@ export function scheduleInputOf(agg: ProjectAggregate): ScheduleInput {
  * items read as paused with no remaining count, which lists can show as 暂停中.
  */
 export function readStoredClock(row: typeof items.$inferSelect, cal: WorkingCalendar, asOf: DayNum, defaultYellowLead: number): ClockReading {
-  const status = row.status as ItemStatus;
+  const status = row.status;
   if (status !== "running") {
     return { dueOn: null, remainingWorkingDays: null, overdueWorkingDays: 0, warning: "none", paused: isPaused(status), commitmentWarning: "none" };
   }

@@ -14,18 +14,18 @@ import {
 import { PROJECT_STATUSES, PROJECT_STATUS_LABELS } from "~/domain/project/types";
 import { canViewProject, decide, type Actor } from "~/domain/access/policy";
 import { parseDate, shanghaiDay, type DayNum } from "~/domain/calendar";
-import { allowedEvents, isFinished, readClock, type ClockEventType, type ItemStatus } from "~/domain/clock";
+import { allowedEvents, isFinished, readClock, type ClockEventType, type ItemKind, type ItemStatus } from "~/domain/clock";
 import { checkCreditCode, CREDIT_CODE_MESSAGES, normalizeCreditCode } from "~/domain/enterprise/credit-code";
 import { validateTemplate, type Template } from "~/domain/graph/template";
 import { computeSchedule, serializeSchedule, type Schedule, type SerializedSchedule } from "~/domain/schedule";
 import type { Db } from "~/utils/db.server";
 import { writeAudit } from "./audit.server";
-import { getCalendar } from "./calendar.server";
+import { getCalendar } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
 import { AppError, invalidInput } from "./errors.server";
 import { loadProjectFor, readStoredClock, scheduleInputOf, type ProjectAggregate } from "./project-aggregate.server";
 import { getTemplateCatalog } from "./template-registry.server";
-import { getPolicy } from "./settings.server";
+import { getPolicy } from "./time-rules.server";
 
 
 // ---------------------------------------------------------------- list
@@ -100,7 +100,7 @@ export function listProjects(ctx: ServiceContext, actor: Actor, rawFilter: unkno
   for (const it of itemRows) {
     const s = stats.get(it.projectId) ?? { total: 0, done: 0, overdue: 0, soon: 0 };
     s.total++;
-    if (isFinished(it.status as ItemStatus)) s.done++;
+    if (isFinished(it.status)) s.done++;
     const r = readStoredClock(it, cal, today, lead);
     if (r.warning === "red") s.overdue++;
     else if (r.remainingWorkingDays !== null && r.remainingWorkingDays <= DUE_SOON_WORKING_DAYS) s.soon++;
@@ -132,11 +132,11 @@ export interface ItemView {
   id: number;
   key: string;
   name: string;
-  kind: string;
+  kind: ItemKind;
   department: string | null;
   departmentName: string | null;
   stage: number;
-  status: string;
+  status: ItemStatus;
   statutoryLimit: number | null;
   promisedLimit: number | null;
   limitUnit: string;

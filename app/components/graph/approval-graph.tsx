@@ -15,6 +15,7 @@ import { Link } from "@remix-run/react";
 import { memo, useEffect, useMemo, useState } from "react";
 import { Countdown, ItemStatusBadge } from "~/components/status";
 import { cx } from "~/components/ui";
+import { ITEM_KIND_LABELS, stageLabel } from "~/domain/item/vocabulary";
 import type { Workspace } from "~/services/workspace.server";
 
 type GraphData = Workspace["graph"];
@@ -24,7 +25,6 @@ type ItemNodeData = { item: ItemData; showDates: boolean; selected: boolean; hre
 export type ItemNode = Node<ItemNodeData, "item">;
 type LaneNode = Node<{ label: string }, "lane">;
 
-export const STAGE_NAMES: Record<number, string> = { 1: "立项用地规划许可", 2: "工程建设许可", 3: "施工许可", 4: "竣工验收" };
 
 const BORDER: Record<string, string> = {
   red: "border-red-500 bg-red-50",
@@ -68,7 +68,7 @@ const ItemNodeView = memo(function ItemNodeView({ data }: NodeProps<ItemNode>) {
         <div className="truncate text-xs font-semibold text-slate-800" title={item.name}>
           {item.name}
         </div>
-        <div className="truncate text-[10px] text-slate-500">{item.departmentName ?? (item.kind === "milestone" ? "里程碑" : item.kind === "owner" ? "业主自办" : "中介服务")}</div>
+        <div className="truncate text-[10px] text-slate-500">{item.departmentName ?? ITEM_KIND_LABELS[item.kind]}</div>
         {showDates ? (
           <div className="text-[10px] leading-tight text-slate-600 tabular-nums">
             早 {item.earliestStart.slice(5)}→{item.earliestFinish.slice(5)} · 迟 {item.latestStart?.slice(5) ?? "—"}→{item.latestFinish?.slice(5) ?? "—"} · 差 {item.slack ?? "—"}
@@ -133,7 +133,7 @@ export function ApprovalGraph({
           position: { x: l.x, y: l.y },
           width: l.width,
           height: l.height,
-          data: { label: `第${l.stage}阶段 ${STAGE_NAMES[l.stage] ?? ""}` },
+          data: { label: `第${l.stage}阶段 ${stageLabel(l.stage)}` },
           draggable: false,
           selectable: false,
           connectable: false,

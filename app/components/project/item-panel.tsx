@@ -1,5 +1,6 @@
 import { Form, Link } from "@remix-run/react";
-import { Countdown, ItemStatusBadge, KIND_LABELS } from "~/components/status";
+import { Countdown, ItemStatusBadge } from "~/components/status";
+import { ITEM_KIND_LABELS } from "~/domain/item/vocabulary";
 import { Badge, Button, Card, Input, Select, Textarea } from "~/components/ui";
 import { EVENT_LABELS, type ClockEventType } from "~/domain/clock";
 import type { Workspace } from "~/services/workspace.server";
@@ -50,7 +51,7 @@ export function ItemPanel({
         </div>
         <dl className="grid grid-cols-[6.5rem_1fr] gap-x-2 gap-y-1 text-xs">
           <dt className="text-slate-500">类型</dt>
-          <dd>{KIND_LABELS[item.kind]}</dd>
+          <dd>{ITEM_KIND_LABELS[item.kind]}</dd>
           <dt className="text-slate-500">承办部门</dt>
           <dd>{item.departmentName ?? "—"}</dd>
           <dt className="text-slate-500">时限</dt>

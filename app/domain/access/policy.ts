@@ -3,7 +3,8 @@
  * (the actor, the project's enterprise, its proxy officers, the departments
  * it involves) and ask here; routes never decide access on their own.
  */
-export type Role = "admin" | "proxy" | "enterprise" | "dept" | "coordinator" | "leader";
+export const ROLES = ["admin", "proxy", "enterprise", "dept", "coordinator", "leader"] as const;
+export type Role = (typeof ROLES)[number];
 
 export const ROLE_LABELS: Record<Role, string> = {
   admin: "系统管理员",

@@ -6,9 +6,9 @@
  */
 import type { DayNum } from "~/domain/calendar";
 
-/** approval 行政审批 | intermediary 中介服务 | owner 业主自办 | milestone 节点（开工等）. */
-export const ITEM_KINDS = ["approval", "intermediary", "owner", "milestone"] as const;
-export type ItemKind = (typeof ITEM_KINDS)[number];
+import type { ItemKind, LimitUnit } from "~/domain/item/vocabulary";
+
+export { ITEM_KINDS, LIMIT_UNITS, type ItemKind, type LimitUnit } from "~/domain/item/vocabulary";
 
 export const ITEM_STATUSES = [
   "pending",
@@ -39,9 +39,6 @@ export const CLOCK_EVENT_TYPES = [
 ] as const;
 export type ClockEventType = (typeof CLOCK_EVENT_TYPES)[number];
 
-/** Unit of the statutory/promised limits: 工作日, or 日 for laws that say 日 without 工作日. */
-export const LIMIT_UNITS = ["workingDays", "calendarDays"] as const;
-export type LimitUnit = (typeof LIMIT_UNITS)[number];
 
 export type Warning = "none" | "yellow" | "red";
 
@@ -59,6 +56,11 @@ export const STATUS_LABELS: Record<ItemStatus, string> = {
 
 /** A milestone (开工 etc.) in status `approved` is shown as 已完成, not 已办结. */
 export const MILESTONE_DONE_LABEL = "已完成";
+
+/** The status as a person reads it: a finished milestone is 已完成, everything else its STATUS_LABELS entry. */
+export function itemStatusLabel(status: ItemStatus, kind: ItemKind): string {
+  return kind === "milestone" && status === "approved" ? MILESTONE_DONE_LABEL : STATUS_LABELS[status];
+}
 
 export const EVENT_LABELS: Record<ClockEventType, string> = {
   accept: "受理",

@@ -10,27 +10,9 @@
 import { z } from "zod";
 import { zhErrorMap } from "../validation/zh-error-map";
 import { findCycle, topologicalOrder, type Edge } from "./graph";
+import { ITEM_KIND_LABELS, ITEM_KINDS, LIMIT_UNITS, type Stage } from "../item/vocabulary";
 
-export const ITEM_KINDS = ["approval", "intermediary", "owner", "milestone"] as const;
-export type TemplateItemKind = (typeof ITEM_KINDS)[number];
-
-export const LIMIT_UNITS = ["workingDays", "calendarDays"] as const;
-export type TemplateLimitUnit = (typeof LIMIT_UNITS)[number];
-
-export type Stage = 1 | 2 | 3 | 4;
-export const STAGE_NAMES: Readonly<Record<Stage, string>> = {
-  1: "立项用地规划许可",
-  2: "工程建设许可",
-  3: "施工许可",
-  4: "竣工验收",
-};
-
-export const ITEM_KIND_NAMES: Readonly<Record<TemplateItemKind, string>> = {
-  approval: "审批",
-  intermediary: "中介服务",
-  owner: "业主自办",
-  milestone: "里程碑",
-};
+export { ITEM_KINDS, LIMIT_UNITS, STAGE_LABELS, type Stage } from "../item/vocabulary";
 
 /** Every template has exactly one milestone with this key, named START_NAME; 倒排 plans back from it. */
 export const START_KEY = "start";
@@ -95,7 +77,7 @@ function itemProblems(item: Record<string, unknown>): RawProblem[] {
   }
   if (kind === "intermediary" || kind === "owner") {
     if (!has("plannedDuration"))
-      issue(["plannedDuration"], `${ITEM_KIND_NAMES[kind]}事项必须填写计划工期 plannedDuration（工作日）`);
+      issue(["plannedDuration"], `${ITEM_KIND_LABELS[kind]}事项必须填写计划工期 plannedDuration（工作日）`);
   }
   if (kind === "milestone") {
     if (has("department")) issue(["department"], "里程碑不属于任何部门，不应填写 department");
