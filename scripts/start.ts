@@ -7,7 +7,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { prepareDatabase } from "../db/prepare";
+import { prepareDatabase } from "./prepare-database";
 
 function newestMtime(dir: string): number {
   let newest = 0;

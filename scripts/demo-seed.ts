@@ -10,7 +10,7 @@ import { storedColumns } from "../app/services/project-aggregate.server";
 import { hashPassword } from "../app/services/passwords.server";
 import { instantiateTemplate } from "../app/services/projects.server";
 import { getTemplateCatalog } from "../app/services/template-registry.server";
-import type { Db } from "./client";
+import type { Db } from "../db/client";
 import {
   actionItems,
   agendaItems,
@@ -24,7 +24,7 @@ import {
   projectProxies,
   projects,
   users,
-} from "./schema";
+} from "../db/schema";
 
 /**
  * Demo data for a city green-channel office, dated relative to "now" so the
