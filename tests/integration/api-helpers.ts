@@ -25,6 +25,7 @@ export interface CallOptions {
   params?: Record<string, string>;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read JSON bodies loosely; each assertion checks the shape it needs
 export interface ApiResult<T = any> {
   status: number;
   body: T;
@@ -52,6 +53,7 @@ export function apiRequest(path: string, opts: CallOptions = {}): Request {
   return new Request(BASE + path, { method, headers, body });
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read JSON bodies loosely; each assertion checks the shape it needs
 export async function call<T = any>(fn: RouteFn, path: string, opts: CallOptions = {}): Promise<ApiResult<T>> {
   const request = apiRequest(path, opts);
   const res = await fn({ request, params: opts.params ?? {}, context: {} });
