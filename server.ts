@@ -7,6 +7,8 @@ import { pathToFileURL } from "node:url";
 import { mountQueueBoard } from "./jobs/board";
 import { loadConfig } from "./app/utils/config.server";
 import { getDb } from "./app/utils/db.server";
+import { createRequest } from "./app/web/express-request";
+import { getOptionalUser } from "./app/web/session.server";
 import { closeAllRedis } from "./jobs/connection";
 
 const config = loadConfig();
@@ -22,7 +24,7 @@ getDb();
 
 const app = express();
 app.disable("x-powered-by");
-mountQueueBoard(app);
+mountQueueBoard(app, (req) => getOptionalUser(createRequest(req)));
 app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
 app.use(express.static("public", { maxAge: "1h" }));
 app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));

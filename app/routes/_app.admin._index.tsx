@@ -8,7 +8,7 @@ import { AppError } from "~/services/errors.server";
 import { savePolicy } from "~/services/settings.server";
 import { getPolicy } from "~/services/time-rules.server";
 import { redisAvailable } from "~/utils/queue.server";
-import { requirePermission } from "~/utils/session.server";
+import { requirePermission } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "系统管理 · 绿色通道" }];
 

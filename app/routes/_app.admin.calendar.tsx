@@ -11,7 +11,7 @@ import {
 } from "~/services/calendar.server";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
-import { requirePermission } from "~/utils/session.server";
+import { requirePermission } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "工作日历 · 绿色通道" }];
 

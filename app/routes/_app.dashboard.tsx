@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, Card, PageHeader, StatCard, Table, Td, Th, cx } from "~/components/ui";
 import { serviceContext } from "~/services/context.server";
 import { getDashboard } from "~/services/dashboard.server";
-import { requirePermission } from "~/utils/session.server";
+import { requirePermission } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "全局看板 · 绿色通道" }];
 

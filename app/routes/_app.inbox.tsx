@@ -3,7 +3,7 @@ import { Form, useLoaderData } from "@remix-run/react";
 import { Button, EmptyState, PageHeader, cx } from "~/components/ui";
 import { serviceContext } from "~/services/context.server";
 import { listInbox, markAllRead } from "~/services/inbox.server";
-import { requireUser } from "~/utils/session.server";
+import { requireUser } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "消息 · 绿色通道" }];
 

@@ -3,7 +3,7 @@ import { useLoaderData } from "@remix-run/react";
 import { Badge, Card, EmptyState, PageHeader, Table, Td, Th } from "~/components/ui";
 import { serviceContext } from "~/services/context.server";
 import { listMeetings } from "~/services/meetings.server";
-import { requirePermission } from "~/utils/session.server";
+import { requirePermission } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "联席会议 · 绿色通道" }];
 

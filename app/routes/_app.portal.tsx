@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, Card, EmptyState, PageHeader } from "~/components/ui";
 import { serviceContext } from "~/services/context.server";
 import { listProjects } from "~/services/projects.server";
-import { requireUser } from "~/utils/session.server";
+import { requireUser } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "企业服务 · 绿色通道" }];
 

@@ -20,7 +20,7 @@ import { recordItemEvent } from "~/services/items.server";
 import { addDependency, removeDependency } from "~/services/graph.server";
 import { loadProjectPanels } from "~/services/project-panels.server";
 import { getWorkspace, NODE_HEIGHT, NODE_WIDTH } from "~/services/workspace.server";
-import { requireUser } from "~/utils/session.server";
+import { requireUser } from "~/web/session.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.view.project.name ?? "项目"} · 绿色通道` }];
 

@@ -4,7 +4,7 @@ import { Badge, Button, EmptyState, Input, PageHeader, Select, Table, Td, Th } f
 import { PROJECT_STATUSES, PROJECT_STATUS_LABELS } from "~/domain/project/types";
 import { serviceContext } from "~/services/context.server";
 import { listProjects } from "~/services/projects.server";
-import { requireUser } from "~/utils/session.server";
+import { requireUser } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "项目 · 绿色通道" }];
 

@@ -5,8 +5,8 @@ import { Button, ButtonLink } from "~/components/ui";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
 import { noticeOf } from "~/services/materials.server";
-import { routeId } from "~/utils/panel-response.server";
-import { requireUser } from "~/utils/session.server";
+import { routeId } from "~/web/panel-response.server";
+import { requireUser } from "~/web/session.server";
 
 /**
  * The printable 一次性告知书 (/projects/:id/notice): everything still needed

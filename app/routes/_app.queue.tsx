@@ -4,7 +4,7 @@ import { Countdown, ItemStatusBadge } from "~/components/status";
 import { EmptyState, PageHeader, Table, Td, Th } from "~/components/ui";
 import { serviceContext } from "~/services/context.server";
 import { listDepartmentQueue } from "~/services/queue.server";
-import { requirePermission } from "~/utils/session.server";
+import { requirePermission } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "待办队列 · 绿色通道" }];
 

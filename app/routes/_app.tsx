@@ -6,7 +6,7 @@ import { ROLE_LABELS, type Role } from "~/domain/access/policy";
 import { unreadCount } from "~/services/inbox.server";
 import { serviceContext } from "~/services/context.server";
 import { redisAvailable } from "~/utils/queue.server";
-import { requireUser } from "~/utils/session.server";
+import { requireUser } from "~/web/session.server";
 
 const NAV: Record<Role, { to: string; label: string }[]> = {
   proxy: [

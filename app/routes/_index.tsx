@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { landingPath } from "~/domain/access/policy";
-import { getOptionalUser } from "~/utils/session.server";
+import { getOptionalUser } from "~/web/session.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getOptionalUser(request);

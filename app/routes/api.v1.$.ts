@@ -1,4 +1,4 @@
-import { apiHandler } from "~/utils/api.server";
+import { apiHandler } from "~/web/api.server";
 import { AppError } from "~/services/errors.server";
 
 // Unknown API paths answer in the API's JSON error shape, not with an HTML page.

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { serviceContext } from "~/services/context.server";
 import { getProjectDocument } from "~/services/projects.server";
-import { apiHandler, idParam, methodNotAllowed } from "~/utils/api.server";
+import { apiHandler, idParam, methodNotAllowed } from "~/web/api.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   return apiHandler(request, (user) => getProjectDocument(serviceContext(), user, idParam(params.id)));

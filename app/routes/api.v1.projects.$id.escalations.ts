@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { serviceContext } from "~/services/context.server";
 import { listProjectEscalations } from "~/services/escalations.server";
-import { apiHandler, idParam } from "~/utils/api.server";
+import { apiHandler, idParam } from "~/web/api.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   return apiHandler(request, (user) => listProjectEscalations(serviceContext(), user, idParam(params.id)));

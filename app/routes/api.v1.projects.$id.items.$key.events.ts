@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { serviceContext } from "~/services/context.server";
 import { recordItemEvent } from "~/services/items.server";
-import { apiHandler, idParam, methodNotAllowed, readJsonBody } from "~/utils/api.server";
+import { apiHandler, idParam, methodNotAllowed, readJsonBody } from "~/web/api.server";
 
 export async function loader() {
   return methodNotAllowed("POST");

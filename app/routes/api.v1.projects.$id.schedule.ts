@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { serviceContext } from "~/services/context.server";
 import { getProjectSchedule } from "~/services/projects.server";
-import { apiHandler, idParam } from "~/utils/api.server";
+import { apiHandler, idParam } from "~/web/api.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const asOf = new URL(request.url).searchParams.get("asOf");

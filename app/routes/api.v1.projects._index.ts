@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { serviceContext } from "~/services/context.server";
 import { createProject, listProjects } from "~/services/projects.server";
-import { apiHandler, methodNotAllowed, readJsonBody } from "~/utils/api.server";
+import { apiHandler, methodNotAllowed, readJsonBody } from "~/web/api.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const q = new URL(request.url).searchParams;

@@ -6,7 +6,7 @@ import { landingPath } from "~/domain/access/policy";
 import { signIn } from "~/services/auth.server";
 import { AppError } from "~/services/errors.server";
 import { getDb } from "~/utils/db.server";
-import { createUserSession, getOptionalUser, safeRedirect } from "~/utils/session.server";
+import { createUserSession, getOptionalUser, safeRedirect } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "登录 · 绿色通道" }];
 

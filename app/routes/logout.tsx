@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { destroyUserSession } from "~/utils/session.server";
+import { destroyUserSession } from "~/web/session.server";
 
 export async function action({ request }: ActionFunctionArgs) {
   return destroyUserSession(request);

@@ -2,8 +2,8 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
 import { exportLedgerFile } from "~/services/ledger.server";
-import { contentDisposition, routeId } from "~/utils/panel-response.server";
-import { requireUser } from "~/utils/session.server";
+import { contentDisposition, routeId } from "~/web/panel-response.server";
+import { requireUser } from "~/web/session.server";
 
 /** GET /projects/:id/ledger.xlsx — the project's 代办台账 as an Excel download. */
 export async function loader({ request, params }: LoaderFunctionArgs) {

@@ -3,8 +3,8 @@ import { redirect } from "@remix-run/node";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
 import { addContactLog } from "~/services/logs.server";
-import { panelError, panelResult, routeId } from "~/utils/panel-response.server";
-import { requireUser } from "~/utils/session.server";
+import { panelError, panelResult, routeId } from "~/web/panel-response.server";
+import { requireUser } from "~/web/session.server";
 
 /** Adds a 代办日志 entry; posted by the timeline panel. */
 

@@ -8,8 +8,8 @@ import {
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
 import { MAX_UPLOAD_BYTES, uploadMaterial, verifyMaterial } from "~/services/materials.server";
-import { panelError, panelResult, routeId } from "~/utils/panel-response.server";
-import { requireUser } from "~/utils/session.server";
+import { panelError, panelResult, routeId } from "~/web/panel-response.server";
+import { requireUser } from "~/web/session.server";
 
 /** Materials checklist actions: upload (multipart), verify, reject. Posted by the materials panel. */
 

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
 import { projectVersion } from "~/services/graph.server";
-import { requireUser } from "~/utils/session.server";
+import { requireUser } from "~/web/session.server";
 
 /** Polled by the open project page: a number that changes whenever anyone changes the project. */
 export async function loader({ request, params }: LoaderFunctionArgs) {

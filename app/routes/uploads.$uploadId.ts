@@ -4,8 +4,8 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
 import { openUpload } from "~/services/materials.server";
-import { contentDisposition, routeId } from "~/utils/panel-response.server";
-import { requireUser } from "~/utils/session.server";
+import { contentDisposition, routeId } from "~/web/panel-response.server";
+import { requireUser } from "~/web/session.server";
 
 /** Streams an uploaded material after the service's access check. */
 export async function loader({ request, params }: LoaderFunctionArgs) {

@@ -20,3 +20,16 @@ export function getDb(): Db {
   }
   return g.__gcDb;
 }
+
+/**
+ * Tests only: closes this process's connection and, given a path, opens that
+ * file instead, without migrating it. The test set-up hands every test a fresh
+ * copy of an already migrated database (tests/setup/db.ts); re-running the
+ * migrator on each copy would cost more than the copy itself. With no path,
+ * the next getDb() opens DATABASE_PATH as usual.
+ */
+export function resetDbForTests(path?: string): void {
+  g.__gcDb?.$client.close();
+  g.__gcDb = path ? createDb(path) : undefined;
+  g.__gcDbPath = path;
+}

@@ -2,8 +2,8 @@ import { createCookieSessionStorage, redirect } from "@remix-run/node";
 import { decide, type Action, type AccessContext } from "~/domain/access/policy";
 import { authenticateApiToken, getSessionUser, type SessionUser } from "~/services/auth.server";
 import { AppError } from "~/services/errors.server";
-import { sessionSecret } from "./config.server";
-import { getDb } from "./db.server";
+import { sessionSecret } from "~/utils/config.server";
+import { getDb } from "~/utils/db.server";
 
 type SessionData = { userId: number };
 const g = globalThis as unknown as { __gcSessions?: ReturnType<typeof createCookieSessionStorage<SessionData>> };
