@@ -5,7 +5,7 @@ import { decide, type Actor } from "~/domain/access/policy";
 import { findCycle } from "~/domain/graph/graph";
 import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
 import { writeAudit } from "./audit.server";
-import { getCalendar } from "./calendar.server";
+import { getCalendar } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
 import { AppError, invalidInput } from "./errors.server";
 import { loadProjectFacts, loadProjectFor, type ProjectAggregate } from "./project-aggregate.server";

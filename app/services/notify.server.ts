@@ -4,10 +4,10 @@ import { shanghaiDay } from "~/domain/calendar";
 import { ACTIVE_STATUSES } from "~/domain/clock";
 import { deliveryInstant, retryDelayMs } from "~/domain/escalation/policy";
 import type { Db } from "~/utils/db.server";
-import { getCalendar } from "./calendar.server";
+import { getCalendar } from "./time-rules.server";
 import { getMailer } from "./mailer.server";
 import { readStoredClock } from "./project-aggregate.server";
-import { getPolicy } from "./settings.server";
+import { getPolicy } from "./time-rules.server";
 
 const MAX_EMAIL_ATTEMPTS = 6;
 

@@ -1,6 +1,6 @@
 import { decide, type Actor } from "~/domain/access/policy";
 import { shanghaiDay, shanghaiToday } from "~/domain/calendar";
-import { getCalendar } from "./calendar.server";
+import { getCalendar } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
 import { LOG_KIND_LABELS, LOG_KINDS, projectTimeline, type TimelineEntry } from "./logs.server";
 import { ALLOWED_EXTENSIONS, materialViews, MAX_UPLOAD_BYTES, UPLOAD_ACCEPT, type MaterialView } from "./materials.server";

@@ -4,11 +4,11 @@ import { decide, type Actor } from "~/domain/access/policy";
 import { shanghaiDay } from "~/domain/calendar";
 import { EVENT_LABELS, type ClockEventType } from "~/domain/clock";
 import { layoutGraph } from "~/domain/graph/layout";
-import { getCalendar } from "./calendar.server";
+import { getCalendar } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
 import { itemOverrides } from "./escalations.server";
 import { loadProjectFor, type EventDetail } from "./project-aggregate.server";
-import { getPolicy } from "./settings.server";
+import { getPolicy } from "./time-rules.server";
 import { DUE_SOON_WORKING_DAYS, planOf, projectViewOf, type ItemView } from "./projects.server";
 
 export const NODE_WIDTH = 208;
