@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { ancestorsOf, findCycle, topologicalOrder, type Edge } from "~/domain/graph/graph";
+import {
+  adjacencyIdx,
+  ancestorsOf,
+  findCycle,
+  reachableIdx,
+  topologicalOrder,
+  topologicalOrderIdx,
+  type Edge,
+} from "~/domain/graph/graph";
 
 const e = (from: string, to: string): Edge => ({ from, to });
 
@@ -176,5 +184,48 @@ describe("ancestorsOf", () => {
     const n = 5000;
     const chain = Array.from({ length: n - 1 }, (_, i) => e(`n${i}`, `n${i + 1}`));
     expect(ancestorsOf(`n${n - 1}`, chain).size).toBe(n - 1);
+  });
+});
+
+describe("index-based layer (adjacencyIdx, topologicalOrderIdx, reachableIdx)", () => {
+  const csr = (n: number, edges: [number, number][]) =>
+    adjacencyIdx(n, Int32Array.from(edges, (x) => x[0]), Int32Array.from(edges, (x) => x[1]));
+  const slots = (start: Int32Array, idx: Int32Array, i: number) => Array.from(idx.subarray(start[i], start[i + 1]));
+
+  it("adjacencyIdx: per-node slots keep the edge order and remember their edge", () => {
+    // edges: 0 → 2, 1 → 2, 0 → 1
+    const g = csr(3, [[0, 2], [1, 2], [0, 1]]);
+    expect(slots(g.succStart, g.succIdx, 0)).toEqual([2, 1]);
+    expect(slots(g.succStart, g.succEdge, 0)).toEqual([0, 2]);
+    expect(slots(g.predStart, g.predIdx, 2)).toEqual([0, 1]);
+    expect(slots(g.predStart, g.predEdge, 2)).toEqual([0, 1]);
+    expect(slots(g.predStart, g.predIdx, 0)).toEqual([]);
+  });
+
+  it("topologicalOrderIdx: 'position' ties by position, 'queue' by readiness", () => {
+    // b → a with a listed first: after b, a and c are both ready. The heap takes a (position 0),
+    // the queue takes c (ready since the start, a only after b).
+    const g = csr(3, [[1, 0]]);
+    expect(Array.from(topologicalOrderIdx(3, g.succStart, g.succIdx)!)).toEqual([1, 0, 2]);
+    expect(Array.from(topologicalOrderIdx(3, g.succStart, g.succIdx, "queue")!)).toEqual([1, 2, 0]);
+    // The keyed wrapper is the "position" order.
+    expect(topologicalOrder(["a", "b", "c"], [e("b", "a")])).toEqual(["b", "a", "c"]);
+  });
+
+  it("topologicalOrderIdx: null on a cycle in either mode", () => {
+    const g = csr(3, [[0, 1], [1, 2], [2, 1]]);
+    expect(topologicalOrderIdx(3, g.succStart, g.succIdx)).toBeNull();
+    expect(topologicalOrderIdx(3, g.succStart, g.succIdx, "queue")).toBeNull();
+    expect(Array.from(topologicalOrderIdx(0, new Int32Array(1), new Int32Array(0))!)).toEqual([]);
+  });
+
+  it("reachableIdx: ancestors over the predecessor CSR, descendants over the successor CSR", () => {
+    // 0 → 1 → 2, 3 → 2, 2 → 4
+    const g = csr(5, [[0, 1], [1, 2], [3, 2], [2, 4]]);
+    expect(Array.from(reachableIdx(2, g.predStart, g.predIdx))).toEqual([1, 1, 0, 1, 0]);
+    expect(Array.from(reachableIdx(1, g.succStart, g.succIdx))).toEqual([0, 0, 1, 0, 1]);
+    // root itself only when on a cycle
+    const c = csr(2, [[0, 1], [1, 0]]);
+    expect(Array.from(reachableIdx(0, c.predStart, c.predIdx))).toEqual([1, 1]);
   });
 });
