@@ -288,7 +288,9 @@ function templateProject(rnd: () => number, asOf: DayNum): ScheduleInput {
       }
     }
     const state = replayClock(events, spec, cal);
-    return { key: t.key, name: t.key, department: t.kind === "approval" ? "住建" : null, kind: t.kind, stage: t.stage, spec, state };
+    // The 开工 milestone is found by its name (DESIGN §4), so the template milestone carries it.
+    const name = t.kind === "milestone" ? "开工" : t.key;
+    return { key: t.key, name, department: t.kind === "approval" ? "住建" : null, kind: t.kind, stage: t.stage, spec, state };
   });
   const edges = TEMPLATE_EDGES.map(([from, to, lag]) => ({ from, to, lagWorkingDays: lag }));
   return { items, edges, targetStartOn: addCalendarDays(signed, 120 + Math.floor(rnd() * 120)) };

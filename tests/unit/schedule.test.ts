@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DEFAULT_DEPARTMENT_CODES } from "~/domain/catalog/departments";
 import { createWorkingCalendar, formatDay, officialCalendarData, toDay } from "~/domain/calendar";
 import {
   initialClockState,
@@ -9,6 +10,7 @@ import {
   type ClockState,
   type ItemKind,
 } from "~/domain/clock";
+import { describeProblems, validateTemplate, type Template } from "~/domain/graph/template";
 import {
   computeSchedule,
   serializeSchedule,
@@ -48,7 +50,8 @@ function item(key: string, kind: ItemKind, days: number, events: Ev[] = [], over
   return { key, name: key, department: kind === "approval" ? "发改" : null, kind, stage: 1, spec: s, state };
 }
 
-const start = (events: Ev[] = []) => item("start", "milestone", 0, events);
+// The 开工 milestone is the milestone named 开工 (DESIGN §4), so the fixture's carries that name.
+const start = (events: Ev[] = []): ScheduleItemInput => ({ ...item("start", "milestone", 0, events), name: "开工" });
 
 function edge(from: string, to: string, lagWorkingDays = 0): ScheduleEdgeInput {
   return { from, to, lagWorkingDays };
@@ -471,5 +474,106 @@ describe("serializeSchedule", () => {
     expect(json.items[0]).toMatchObject({ acceptedOn: "2026-03-02", latestStart: null, totalSlack: null, dueOn: "2026-03-03" });
     expect(json.items[1]).toMatchObject({ earliestStart: "2026-03-16", earliestFinish: "2026-03-30", dueOn: null });
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
+  });
+});
+
+/** A validated template as schedule input, every item not started (what a new project holds). */
+function fromTemplate(t: Template): { items: ScheduleItemInput[]; edges: ScheduleEdgeInput[] } {
+  return {
+    items: t.items.map((i) => ({
+      key: i.key,
+      name: i.name,
+      department: i.department ?? null,
+      kind: i.kind,
+      stage: i.stage,
+      spec: {
+        kind: i.kind,
+        statutoryLimit: i.statutoryLimit ?? null,
+        promisedLimit: i.promisedLimit ?? null,
+        limitUnit: i.limitUnit,
+        plannedDuration: i.plannedDuration ?? null,
+        correctionRestartsClock: i.correctionRestartsClock,
+        yellowLead: i.yellowLead ?? null,
+      },
+      state: initialClockState(),
+    })),
+    edges: t.dependencies.map((d) => ({ from: d.from, to: d.to, lagWorkingDays: d.lagWorkingDays })),
+  };
+}
+
+describe("computeSchedule: the 开工 milestone is the milestone named 开工, whatever its key", () => {
+  it("plans back from a 开工 milestone keyed kaigong without being told its key", () => {
+    // T = Mon 03-02. a: 5 WD → Mon 03-09 = EF(kaigong). after: 50 WD later, a sink after 开工.
+    const items = [item("a", "approval", 5), { ...item("kaigong", "milestone", 0), name: "开工" }, item("after", "approval", 50)];
+    const edges = [edge("a", "kaigong"), edge("kaigong", "after")];
+    const late = computeSchedule({ items, edges, targetStartOn: D("2026-03-06") }, cal, D("2026-03-02"));
+    const it_ = byKey(late.items);
+    // forecast = EF of kaigong (not the latest sink, `after`); at risk against Fri 03-06.
+    expect(fmt(late.forecastStartOn)).toBe("2026-03-09");
+    expect(late.forecastStartOn).toBe(it_.kaigong.earliestFinish);
+    expect(late.atRisk).toBe(true);
+    // kaigong: LF = 03-06, slack = −(03-06, 03-09] = −1; `after` does not gate it.
+    expect(dates(it_.kaigong)).toMatchObject({ lf: "2026-03-06", slack: -1 });
+    expect(late.criticalPath).toEqual(["a", "kaigong"]);
+    expect(it_.after.critical).toBe(false);
+
+    const onTime = computeSchedule({ items, edges, targetStartOn: D("2026-03-09") }, cal, D("2026-03-02"));
+    expect(onTime.atRisk).toBe(false);
+    expect(byKey(onTime.items).kaigong.totalSlack).toBe(0);
+  });
+
+  it("a validated template whose 开工 milestone is keyed kaigong schedules from it", () => {
+    const r = validateTemplate(
+      {
+        key: "provincial",
+        version: 1,
+        name: "省平台模板",
+        items: [
+          { key: "filing", name: "企业投资项目备案", kind: "approval", department: "发改", stage: 1, statutoryLimit: 1 },
+          { key: "permit", name: "施工许可", kind: "approval", department: "住建", stage: 3, statutoryLimit: 5 },
+          { key: "kaigong", name: "开工", kind: "milestone" },
+          { key: "acceptance", name: "联合验收", kind: "approval", department: "住建", stage: 4, statutoryLimit: 20 },
+        ],
+        dependencies: [
+          { from: "filing", to: "permit" },
+          { from: "permit", to: "kaigong" },
+          { from: "kaigong", to: "acceptance" },
+        ],
+      },
+      { file: "inline.json", departments: DEFAULT_DEPARTMENT_CODES },
+    );
+    if (!r.ok) throw new Error(describeProblems(r.problems));
+    // Same shape as "items after 开工 do not constrain it": filing 03-02 → 03-03, permit → 03-10 = 开工,
+    // acceptance → 04-08. Target Fri 03-06 → late by 2 working days.
+    const s = computeSchedule({ ...fromTemplate(r.template), targetStartOn: D("2026-03-06") }, cal, D("2026-03-02"));
+    const it_ = byKey(s.items);
+    expect(fmt(s.forecastStartOn)).toBe("2026-03-10");
+    expect(s.forecastStartOn).toBe(it_.kaigong.earliestFinish);
+    expect(s.atRisk).toBe(true);
+    expect(dates(it_.kaigong)).toMatchObject({ lf: "2026-03-06", slack: -2 });
+    expect(s.criticalPath).toEqual(["filing", "permit", "kaigong"]);
+    expect(dates(it_.acceptance)).toMatchObject({ ef: "2026-04-08", lf: "2026-04-08", slack: 0 });
+    expect(it_.acceptance.critical).toBe(false);
+  });
+
+  it("without a 开工 milestone the latest sink stands in; a milestone named 竣工 (even keyed start) is not 开工", () => {
+    // T = Mon 03-02, target Fri 03-20. a: 5 WD → 03-09 → start(竣工) 03-09; b: 10 WD → Mon 03-16.
+    const items = [item("a", "approval", 5), { ...item("start", "milestone", 0), name: "竣工" }, item("b", "approval", 10)];
+    const edges = [edge("a", "start")];
+    const s = computeSchedule({ items, edges, targetStartOn: D("2026-03-20") }, cal, D("2026-03-02"));
+    const it_ = byKey(s.items);
+    // Latest sink = b (03-16), not the 竣工 milestone (03-09); the whole graph gates the start.
+    expect(fmt(s.forecastStartOn)).toBe("2026-03-16");
+    expect(s.atRisk).toBe(false);
+    // b: slack = (03-16, 03-20] = 4; start and a: (03-09, 03-20] = 9. Minimum 4 → only b is critical.
+    expect(it_.b.totalSlack).toBe(4);
+    expect(it_.start.totalSlack).toBe(9);
+    expect(it_.a.totalSlack).toBe(9);
+    expect(s.criticalPath).toEqual(["b"]);
+
+    // A caller that names the milestone still decides.
+    const named = computeSchedule({ items, edges, targetStartOn: D("2026-03-20"), startKey: "start" }, cal, D("2026-03-02"));
+    expect(fmt(named.forecastStartOn)).toBe("2026-03-09");
+    expect(named.criticalPath).toEqual(["a", "start"]);
   });
 });

@@ -5,11 +5,11 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_DEPARTMENT_CODES } from "~/domain/catalog/departments";
 import { ancestorsOf, type Edge } from "~/domain/graph/graph";
+import { findStartKey, isStartMilestone } from "~/domain/graph/milestone";
 import {
   describeProblems,
   jsonErrorOffset,
   parseTemplateText,
-  START_KEY,
   TemplateError,
   validateTemplate,
   type Template,
@@ -33,6 +33,12 @@ function descendantsOf(key: string, edges: readonly Edge[]): Set<string> {
     key,
     edges.map((e) => ({ from: e.to, to: e.from })),
   );
+}
+/** Key of the template's 开工 milestone (kind milestone, named 开工, whatever its key). */
+function startKeyOf(t: Template): string {
+  const key = findStartKey(t.items);
+  if (key === null) throw new Error(`${t.key} has no 开工 milestone`);
+  return key;
 }
 function problemsOfDir(dir: string): TemplateProblem[] {
   try {
@@ -100,13 +106,14 @@ describe("templates/*.json", () => {
   });
 
   it.each(templates.map((t) => [t.key, t] as const))("%s has one 开工 milestone that everything connects to", (_k, t) => {
-    const starts = t.items.filter((i) => i.key === START_KEY);
+    const starts = t.items.filter(isStartMilestone);
     expect(starts).toHaveLength(1);
     expect(starts[0]).toMatchObject({ kind: "milestone", name: "开工" });
+    const start = startKeyOf(t);
     const edges = edgesOf(t);
-    const before = ancestorsOf(START_KEY, edges);
-    const after = descendantsOf(START_KEY, edges);
-    const isolated = t.items.filter((i) => i.key !== START_KEY && !before.has(i.key) && !after.has(i.key)).map((i) => i.key);
+    const before = ancestorsOf(start, edges);
+    const after = descendantsOf(start, edges);
+    const isolated = t.items.filter((i) => i.key !== start && !before.has(i.key) && !after.has(i.key)).map((i) => i.key);
     expect(isolated).toEqual([]);
     // every department-run approval gates 开工 or follows it; at least half of the graph gates it
     expect(before.size).toBeGreaterThanOrEqual(t.items.length / 2 - 1);
@@ -140,7 +147,7 @@ describe("templates/*.json", () => {
     expect(t.items.length).toBeLessThanOrEqual(30);
     expect(new Set(t.items.map((i) => i.stage))).toEqual(new Set([1, 2, 3, 4]));
     const edges = edgesOf(t);
-    const gates = ancestorsOf(START_KEY, edges);
+    const gates = ancestorsOf(startKeyOf(t), edges);
     for (const k of ["filing", "land-contract", "construction-permit", "eia-approval", "energy-review", "soil-water-approval", "joint-drawing-review", "engineering-planning-permit"])
       expect(gates, k).toContain(k);
     // 施工许可 needs land, both planning permits, drawings reviewed and a contractor
@@ -155,7 +162,7 @@ describe("templates/*.json", () => {
     expect(item("joint-drawing-review")).toMatchObject({ correctionRestartsClock: true, statutoryLimit: 15, promisedLimit: 10 });
     expect(item("filing").correctionRestartsClock).toBe(false);
     // stage 4 comes after 开工
-    for (const i of t.items.filter((x) => x.stage === 4)) expect(descendantsOf(START_KEY, edges), i.key).toContain(i.key);
+    for (const i of t.items.filter((x) => x.stage === 4)) expect(descendantsOf(startKeyOf(t), edges), i.key).toContain(i.key);
     // shared materials are spelled the same so a project stores them once
     const uses = (m: string) => t.items.filter((i) => i.materials.includes(m)).length;
     expect(uses("营业执照")).toBeGreaterThanOrEqual(10);
@@ -177,7 +184,7 @@ describe("templates/*.json", () => {
     expect(item("project-approval")).toMatchObject({ department: "发改", statutoryLimit: 20, promisedLimit: 15 });
     expect(item("eia-approval")).toMatchObject({ statutoryLimit: 60, limitUnit: "calendarDays" });
     expect(item("forest-land-approval").department).toBe("自然资源");
-    expect(ancestorsOf(START_KEY, edges)).toContain("project-approval");
+    expect(ancestorsOf(startKeyOf(t), edges)).toContain("project-approval");
     expect(ancestorsOf("land-contract", edges)).toContain("project-approval");
   });
 
@@ -190,8 +197,9 @@ describe("templates/*.json", () => {
     expect(t.items.filter((i) => i.note?.includes("模拟审批")).length).toBeGreaterThanOrEqual(2);
     const edges = edgesOf(t);
     const afterLand = descendantsOf("land-contract", edges);
-    const gates = ancestorsOf(START_KEY, edges);
-    const between = new Set([...afterLand].filter((k) => gates.has(k) || k === START_KEY));
+    const start = startKeyOf(t);
+    const gates = ancestorsOf(start, edges);
+    const between = new Set([...afterLand].filter((k) => gates.has(k) || k === start));
     expect(between.size).toBeGreaterThan(0);
     expect(longestPath(t, between)).toBeLessThanOrEqual(2);
     // while the reviews themselves do not wait for the land
@@ -297,6 +305,20 @@ describe("broken fixtures", () => {
 });
 const tmpDirs: string[] = [];
 
+describe("findStartKey", () => {
+  it("is the milestone named 开工, whatever its key; null when there is none", () => {
+    const filing = { key: "filing", kind: "approval", name: "企业投资项目备案" };
+    expect(findStartKey([filing, { key: "kaigong", kind: "milestone", name: "开工" }])).toBe("kaigong");
+    expect(findStartKey([filing, { key: "start", kind: "milestone", name: "竣工" }])).toBeNull();
+    expect(findStartKey([{ key: "kg", kind: "approval", name: "开工" }])).toBeNull();
+    expect(findStartKey([])).toBeNull();
+    // two (a project edited by hand): the first listed, so the answer is stable
+    const a = { key: "a", kind: "milestone", name: "开工" };
+    const b = { key: "b", kind: "milestone", name: "开工" };
+    expect(findStartKey([a, b])).toBe("a");
+  });
+});
+
 describe("validateTemplate", () => {
   it("accepts a minimal template and applies defaults", () => {
     const r = validateTemplate(minimal(), opts);
@@ -383,19 +405,56 @@ describe("validateTemplate", () => {
     expect(at("items[6].plannedDuration")[0]).toContain("整数");
   });
 
-  it("requires the 开工 milestone", () => {
+  it("takes the 开工 milestone by kind and name, whatever its key", () => {
+    // Provincial platforms send their own keys.
     const json = minimal();
-    json.items.pop();
-    json.dependencies.pop();
-    const problems = problemsOf(json);
-    expect(problems).toHaveLength(1);
-    expect(problems[0].path).toBe("items");
-    expect(problems[0].message).toContain("开工");
+    json.items[3].key = "kaigong";
+    json.dependencies[2].to = "kaigong";
+    const r = validateTemplate(json, opts);
+    if (!r.ok) throw new Error(describeProblems(r.problems));
+    expect(findStartKey(r.template.items)).toBe("kaigong");
+  });
 
-    const wrong = minimal();
-    wrong.items[3] = { key: "start", name: "开始施工", kind: "owner", stage: 3, plannedDuration: 0 };
-    expect(problemsOf(wrong).map((p) => p.path)).toEqual(["items[3].kind", "items[3].name"]);
+  it("accepts a template without a 开工 milestone: the latest sink stands in", () => {
+    const none = minimal();
+    none.items.pop();
+    none.dependencies.pop();
+    const r = validateTemplate(none, opts);
+    if (!r.ok) throw new Error(describeProblems(r.problems));
+    expect(findStartKey(r.template.items)).toBeNull();
 
+    // key "start" no longer makes an item the 开工 milestone, nor obliges it to be one
+    const completion = minimal();
+    completion.items[3].name = "竣工";
+    const c = validateTemplate(completion, opts);
+    if (!c.ok) throw new Error(describeProblems(c.problems));
+    expect(findStartKey(c.template.items)).toBeNull();
+    const owner = minimal();
+    owner.items[3] = { key: "start", name: "开始施工", kind: "owner", stage: 3, plannedDuration: 0 };
+    expect(validateTemplate(owner, opts).ok).toBe(true);
+  });
+
+  it("refuses a second 开工 milestone at its path, naming both keys", () => {
+    const json = minimal();
+    json.items.push({ key: "kg", name: " 开工 ", kind: "milestone" }); // the schema trims names
+    json.dependencies.push({ from: "filing", to: "kg" });
+    expect(problemsOf(json)).toEqual([
+      {
+        file: "inline.json",
+        path: "items[4]",
+        message: "开工里程碑只能有一个：事项「kg」与 items[3]「start」都是名为「开工」的里程碑（milestone）",
+      },
+    ]);
+    // also when the shape is broken elsewhere (the graph rules then run on the raw JSON)
+    json.items[1].plannedDuration = "二十天";
+    expect(problemsOf(json).map((p) => p.path)).toEqual(["items[1].plannedDuration", "items[4]"]);
+    // an approval named 开工 is not a milestone, so not a second one
+    const approval = minimal();
+    approval.items.push({ key: "kg", name: "开工", kind: "approval", department: "住建", stage: 3, statutoryLimit: 1 });
+    expect(validateTemplate(approval, opts).ok).toBe(true);
+  });
+
+  it("keeps the milestone rules for the 开工 milestone", () => {
     const busy = minimal();
     busy.items[3].department = "住建";
     busy.items[3].promisedLimit = 3;

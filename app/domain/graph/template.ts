@@ -10,13 +10,13 @@
 import { z } from "zod";
 import { zhErrorMap } from "../validation/zh-error-map";
 import { findCycle, topologicalOrder, type Edge } from "./graph";
+import { isStartMilestone, START_NAME } from "./milestone";
 import { ITEM_KIND_LABELS, ITEM_KINDS, LIMIT_UNITS, type Stage } from "../item/vocabulary";
 
 export { ITEM_KINDS, LIMIT_UNITS, STAGE_LABELS, type Stage } from "../item/vocabulary";
 
-/** Every template has exactly one milestone with this key, named START_NAME; 倒排 plans back from it. */
-export const START_KEY = "start";
-export const START_NAME = "开工";
+/** The 开工 milestone is recognised by kind and name, whatever its key: see ./milestone (findStartKey). */
+export { START_NAME } from "./milestone";
 
 const KEY_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const KEY_MESSAGE = "key 只能由小写英文字母、数字和连字符组成（kebab-case，如 land-title）";
@@ -129,7 +129,7 @@ const templateShape = z
   .strict();
 
 /**
- * Graph checks: duplicate item keys, the 开工 milestone, dangling/self/duplicate
+ * Graph checks: duplicate item keys, at most one 开工 milestone, dangling/self/duplicate
  * edges, cycles. Tolerant of malformed input (runs on raw JSON too, so that a
  * shape error elsewhere does not hide a dangling edge).
  */
@@ -144,25 +144,25 @@ function graphProblems(items: readonly unknown[], dependencies: readonly unknown
     else firstIndex.set(item.key, i);
   });
 
-  const startIndex = firstIndex.get(START_KEY);
-  if (startIndex === undefined) {
+  // The 开工 milestone is found by kind and name, whatever its key (provincial
+  // platforms send their own keys). None is fine: the latest sink stands in for it.
+  // Two would make 倒排 ambiguous, so every one after the first is refused.
+  let firstStart: number | undefined;
+  const keyOf = (item: Record<string, unknown>) => (typeof item.key === "string" ? item.key : "（无 key）");
+  items.forEach((item, i) => {
+    if (!isRecord(item) || !isStartMilestone(item)) return;
+    if (firstStart === undefined) {
+      firstStart = i;
+      return;
+    }
+    const first = items[firstStart] as Record<string, unknown>;
     out.push({
-      path: ["items"],
-      message: `缺少开工里程碑：须有一个 key 为 "${START_KEY}"、kind 为 milestone、名称为「${START_NAME}」的事项`,
+      path: ["items", i],
+      message:
+        `开工里程碑只能有一个：事项「${keyOf(item)}」与 items[${firstStart}]「${keyOf(first)}」` +
+        `都是名为「${START_NAME}」的里程碑（milestone）`,
     });
-  } else {
-    const start = items[startIndex] as Record<string, unknown>;
-    if (start.kind !== "milestone")
-      out.push({
-        path: ["items", startIndex, "kind"],
-        message: `开工事项「${START_KEY}」的类型必须是 milestone（里程碑），实际为「${String(start.kind)}」`,
-      });
-    if (typeof start.name === "string" && start.name.trim() !== START_NAME)
-      out.push({
-        path: ["items", startIndex, "name"],
-        message: `开工里程碑的名称必须为「${START_NAME}」，实际为「${start.name}」`,
-      });
-  }
+  });
 
   const edges: Edge[] = [];
   const firstEdge = new Map<string, number>();
@@ -268,7 +268,7 @@ function compareSegments(a: readonly Segment[], b: readonly Segment[]): number {
   const rb = TOP_LEVEL_ORDER.indexOf(String(b[0]));
   if (ra !== rb) return ra - rb;
   // Same section: problems about items[i] / dependencies[j] in index order; the
-  // section-wide ones ("items": no start, "dependencies": cycle) after them.
+  // section-wide ones ("items": none at all, "dependencies": cycle) after them.
   const ia = typeof a[1] === "number" ? a[1] : Number.POSITIVE_INFINITY;
   const ib = typeof b[1] === "number" ? b[1] : Number.POSITIVE_INFINITY;
   return ia === ib ? 0 : ia < ib ? -1 : 1;
@@ -288,7 +288,7 @@ export interface ValidateTemplateOptions {
 /**
  * Validate a parsed JSON value as a template. Reports every problem found, not
  * just the first: shape errors with their JSON path, duplicate keys, unknown
- * departments, dangling/self/duplicate edges, bad limits, the missing 开工
+ * departments, dangling/self/duplicate edges, bad limits, a second 开工
  * milestone, and a cycle with its keys in order.
  */
 export function validateTemplate(json: unknown, opts: ValidateTemplateOptions): TemplateValidation {

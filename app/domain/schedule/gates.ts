@@ -2,18 +2,23 @@
  * Phase 4 of the schedule: which items gate 开工 (DESIGN §4).
  */
 import { reachableIdx } from "~/domain/graph/graph";
+import { findStartKey } from "~/domain/graph/milestone";
 import type { ScheduleGraph } from "./graph-index";
 import type { ScheduleInput } from "./types";
 
 /**
  * Position of the 开工 milestone, or −1 when the project has none (the latest sink
- * then stands in for it).
+ * then stands in for it). The milestone is `input.startKey` when the caller names
+ * one, else the item of kind milestone named 开工 whatever its key (`findStartKey`,
+ * DESIGN §4) — provincial platforms send their own keys.
  *
  * @example
- * startIndexOf({ items, edges, targetStartOn }, g); // g.index.get("start") ?? -1
+ * // items: filing, { key: "kaigong", kind: "milestone", name: "开工" }
+ * startIndexOf({ items, edges, targetStartOn }, g); // 1
  */
 export function startIndexOf(input: ScheduleInput, g: ScheduleGraph): number {
-  return g.index.get(input.startKey ?? "start") ?? -1;
+  const key = input.startKey ?? findStartKey(input.items);
+  return key === null ? -1 : (g.index.get(key) ?? -1);
 }
 
 /**

@@ -38,14 +38,17 @@ import type { Schedule, ScheduleInput } from "./types";
  * `LF = min(target, addWorkingDays(LS(s), −lag))` over successors, `LS = addWorkingDays(LF, −duration)`,
  * `totalSlack = workingDaysBetween(EF, LF)`.
  *
+ * The 开工 milestone is `startKey` when given, else the item of kind milestone named 开工
+ * whatever its key (`findStartKey`).
+ *
  * Design decision — what the 倒排 constrains: the target applies to the 开工 milestone
- * (`startKey`) and its ancestors only, the items that gate 开工. Items that are descendants
+ * and its ancestors only, the items that gate 开工. Items that are descendants
  * of the milestone or otherwise not its ancestors (stage-4 acceptance, 排污许可) do not
  * constrain the start: their LF = min over successors (LS − lag), sinks get LF = the latest
  * EF of the whole project, so their slack is relative to that horizon; they are never
  * `critical` and do not appear in `criticalPath`, and a pre-start item's LF ignores its
- * post-start successors. Without a `startKey` item the whole graph gates the start and the
- * latest sink stands in for the milestone.
+ * post-start successors. Without a 开工 milestone the whole graph gates the start and the
+ * latest sink stands in for it.
  *
  * Critical: unfinished pre-start items with the minimum total slack; `criticalPath` lists
  * them in topological order. `forecastStartOn` = EF of the milestone; `atRisk` when it is

@@ -23,7 +23,10 @@ export interface ScheduleInput {
   edges: ScheduleEdgeInput[];
   /** The project's 开工 target. */
   targetStartOn: DayNum;
-  /** Key of the 开工 milestone; default "start". */
+  /**
+   * Key of the 开工 milestone. Default: the item of kind milestone named 开工, whatever
+   * its key (`findStartKey`); without one the latest sink stands in.
+   */
   startKey?: string;
 }
 
