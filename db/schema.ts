@@ -198,6 +198,11 @@ export const escalations = sqliteTable(
     acknowledgedAt: integer("acknowledged_at", { mode: "number" }),
     acknowledgedByUserId: integer("acknowledged_by_user_id").references(() => users.id),
     acknowledgeNote: text("acknowledge_note"),
+    /**
+     * 督办 only: the meeting whose agenda took the item. A fired 督办 with none is a pending
+     * agenda candidate until a meeting takes it; deleting that meeting makes it pending again.
+     */
+    agendaMeetingId: integer("agenda_meeting_id").references(() => meetings.id, { onDelete: "set null" }),
     createdAt: createdAt(),
   },
   (t) => [
@@ -205,6 +210,8 @@ export const escalations = sqliteTable(
     index("escalations_item_idx").on(t.itemId),
     // The sweep's query: unfired rows whose moment has come.
     index("escalations_pending_idx").on(t.firedAt, t.fireAt),
+    // Pending 督办 candidates: a handful among hundreds of thousands of rows, read whenever a meeting is planned.
+    index("escalations_supervise_pending_idx").on(t.firedAt).where(sql`${t.level} = 'supervise' and ${t.agendaMeetingId} is null`),
   ],
 );
 

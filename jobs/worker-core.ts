@@ -1,7 +1,8 @@
-import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { fireDue, replanAll, upcomingWakeups } from "../app/services/escalations.server";
+import { fireDue, readEscalationTimer } from "../app/services/escalation-firing.server";
+import { replanAll, upcomingWakeups } from "../app/services/escalation-timers.server";
 import { buildDailyDigests, deliverDue } from "../app/services/notify.server";
+import { recordWorkerHeartbeat } from "../app/services/worker-status.server";
 import { getDb } from "../app/utils/db.server";
 import { closeAllRedis } from "./connection";
 import { closeQueues, getQueue } from "./queues";
@@ -56,13 +57,6 @@ export async function sweep(clock: () => Date): Promise<SweepResult> {
   return { fired, delivered, wakeups };
 }
 
-function recordHeartbeat(at: number) {
-  getDb().run(
-    sql`insert into settings (key, value, updated_at) values ('workerHeartbeat', ${JSON.stringify(at)}, ${at})
-        on conflict(key) do update set value = excluded.value, updated_at = excluded.updated_at`,
-  );
-}
-
 export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandle> {
   const clock = opts.clock ?? (() => new Date());
   const log = opts.log ?? ((m: string) => console.log(`worker: ${m}`));
@@ -73,10 +67,10 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandl
   escalationsQ.process("fire", opts.concurrency ?? 4, async (job) => {
     const { id } = fireJob.parse(job.data);
     const now = clock();
-    const row = db.get<{ fired_at: number | null; fire_at: number } | undefined>(sql`select fired_at, fire_at from escalations where id = ${id}`);
+    const row = readEscalationTimer(db, id);
     if (!row) return "missing";
-    if (row.fired_at !== null) return "already";
-    if (row.fire_at <= now.getTime()) {
+    if (row.firedAt !== null) return "already";
+    if (row.fireAt <= now.getTime()) {
       // One wake-up fires its row and everything else already due, in one transaction:
       // a burst of timers due together costs one batch, and the later jobs find their rows fired.
       const batch = fireDue(db, now);
@@ -88,7 +82,7 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandl
     return "early";
   });
   maintenance.process("sweep", 1, async () => sweep(clock));
-  maintenance.process("heartbeat", 1, async () => recordHeartbeat(Date.now()));
+  maintenance.process("heartbeat", 1, async () => recordWorkerHeartbeat(db, Date.now()));
   maintenance.process("digest", 1, async () => {
     const created = buildDailyDigests(db, clock());
     await deliverDue(db, clock());
@@ -123,7 +117,7 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandl
   watchdog.unref();
 
   await ensureRepeatables();
-  recordHeartbeat(Date.now());
+  recordWorkerHeartbeat(db, Date.now());
   if (opts.reconcileOnStart ?? true) {
     const r = await reconcile(clock);
     log(`ready (planned ${r.planned} timers, fired ${r.fired} overdue, delivered ${r.delivered}, ${r.wakeups} wake-ups in Redis)`);

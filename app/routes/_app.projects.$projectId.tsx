@@ -15,7 +15,8 @@ import { Alert, Badge, Button, Card, Input, PageHeader, Select, StatCard, Table,
 import { EVENT_LABELS } from "~/domain/clock";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
-import { acknowledgeEscalation, listEscalationsForPage, setItemEscalationSettings } from "~/services/escalations.server";
+import { acknowledgeEscalation, listEscalationsForPage } from "~/services/escalation-records.server";
+import { setItemEscalationSettings } from "~/services/escalation-settings.server";
 import { recordItemEvent } from "~/services/items.server";
 import { addDependency, removeDependency } from "~/services/graph.server";
 import { loadProjectPanels } from "~/services/project-panels.server";

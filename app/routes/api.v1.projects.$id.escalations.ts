@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { serviceContext } from "~/services/context.server";
-import { listProjectEscalations } from "~/services/escalations.server";
+import { listProjectEscalations } from "~/services/escalation-records.server";
 import { apiHandler, idParam } from "~/web/api.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {

@@ -23,7 +23,7 @@ import type { Db } from "~/utils/db.server";
 import { writeAudit } from "./audit.server";
 import { transactThenWake } from "./transaction.server";
 import type { Wakeup } from "~/domain/escalation/wakeup";
-import { replanAllIn } from "./escalations.server";
+import { replanAllIn } from "./escalation-timers.server";
 import { getCalendar, getPolicy } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
 import { AppError, invalidInput } from "./errors.server";

@@ -3,14 +3,12 @@ import { departments, items, projects } from "../../db/schema";
 import { decide, type Actor } from "~/domain/access/policy";
 import { parseDate, shanghaiDay } from "~/domain/calendar";
 import { isActive, isFinished, type ItemStatus } from "~/domain/clock";
-import { getCalendar } from "./time-rules.server";
+import { idleWorkingDays, isStalled } from "~/domain/escalation/stall";
+import { getCalendar, getPolicy } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
 import { AppError } from "./errors.server";
 import { loadProject, readStoredClock } from "./project-aggregate.server";
 import { defaultYellowLead, planOf } from "./projects.server";
-
-/** Working days without a clock event or logged contact after which a project counts as stalled (DESIGN §4). */
-export const STALL_WORKING_DAYS = 5;
 
 export interface DashboardProject {
   id: number;
@@ -34,6 +32,8 @@ export function getDashboard(ctx: ServiceContext, actor: Actor) {
   const cal = getCalendar(db);
   const today = shanghaiDay(ctx.now);
   const lead = defaultYellowLead(db);
+  // The deployment's one stall setting, the same the stall escalation fires on (DESIGN §4).
+  const { stallAfter } = getPolicy(db);
   const active = db.select().from(projects).where(ne(projects.status, "completed")).all();
 
   const rows: DashboardProject[] = [];
@@ -44,9 +44,9 @@ export function getDashboard(ctx: ServiceContext, actor: Actor) {
     const overdue = agg.items.filter((i) => readStoredClock(i.row, cal, today, lead).warning === "red");
     // Anything left to do counts: a project whose ready items sit unfiled is as stuck as one waiting on a department.
     const open = agg.items.some((i) => !isFinished(i.state.status));
-    const last = p.lastProgressOn ? parseDate(p.lastProgressOn) : null;
-    const idle = last !== null ? cal.workingDaysBetween(last, today) : null;
-    const stalled = p.status === "active" && open && idle !== null && idle >= STALL_WORKING_DAYS;
+    const stallFacts = { projectActive: p.status === "active", hasOpenItems: open, lastProgressOn: p.lastProgressOn ? parseDate(p.lastProgressOn) : null };
+    const idle = idleWorkingDays(stallFacts, today, cal);
+    const stalled = isStalled(stallFacts, today, stallAfter, cal);
     const reasons: string[] = [];
     // Once construction has started the start target is history, not a risk.
     if (plan.atRisk && p.status === "active") reasons.push(`预计开工晚于目标 ${cal.workingDaysBetween(plan.targetStartOn, plan.forecastStartOn)} 个工作日`);

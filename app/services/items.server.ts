@@ -8,7 +8,7 @@ import { applyClockEvent, CLOCK_EVENT_TYPES, EVENT_LABELS } from "~/domain/clock
 import type { Db } from "~/utils/db.server";
 import { writeAudit } from "./audit.server";
 import { transactThenWake } from "./transaction.server";
-import { planItemTimers, planProjectTimers } from "./escalations.server";
+import { planItemTimers, planProjectTimers } from "./escalation-timers.server";
 import { getPolicy } from "./time-rules.server";
 import { getCalendar } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";

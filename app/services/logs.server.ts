@@ -11,7 +11,7 @@ import { transactThenWake } from "./transaction.server";
 import { getCalendar } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
 import { AppError, invalidInput, notFound } from "./errors.server";
-import { planProjectTimers } from "./escalations.server";
+import { planProjectTimers } from "./escalation-timers.server";
 import { projectFactsOf } from "./materials.server";
 import type { EventDetail } from "./project-aggregate.server";
 import { getPolicy } from "./time-rules.server";

@@ -8,7 +8,7 @@ import type { Db } from "~/utils/db.server";
 import { writeAudit } from "./audit.server";
 import { transactThenWake } from "./transaction.server";
 import { getCalendar, getPolicy, POLICY_KEY } from "./time-rules.server";
-import { replanAllIn } from "./escalations.server";
+import { replanAllIn } from "./escalation-timers.server";
 import type { ServiceContext } from "./context.server";
 import { AppError, invalidInput } from "./errors.server";
 

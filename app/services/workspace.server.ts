@@ -6,7 +6,7 @@ import { EVENT_LABELS, type ClockEventType } from "~/domain/clock";
 import { layoutGraph } from "~/domain/graph/layout";
 import { getCalendar } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
-import { itemOverrides } from "./escalations.server";
+import { itemOverrides } from "~/domain/escalation/policy";
 import { loadProjectFor, type EventDetail } from "./project-aggregate.server";
 import { getPolicy } from "./time-rules.server";
 import { DUE_SOON_WORKING_DAYS, planOf, projectViewOf, type ItemView } from "./projects.server";

@@ -5,8 +5,8 @@ import {
   audienceOf,
   deliveryInstant,
   instantOf,
+  itemOverrides,
   planItemEscalations,
-  planStallEscalation,
   retryDelayMs,
 } from "~/domain/escalation/policy";
 
@@ -54,18 +54,15 @@ describe("escalation ladder days (DESIGN §4)", () => {
     expect(plan("2026-03-11", "2026-03-02", { superviseAfter: 2 }).supervise).toBe("2026-03-13");
   });
 
+  it("reads an item's stored overrides: the yellow lead column on top of the JSON ladder", () => {
+    expect(itemOverrides({ yellowLead: 3, escalationOverrides: '{"redAfter":2}' })).toEqual({ redAfter: 2, yellowLead: 3 });
+    expect(itemOverrides({ yellowLead: null, escalationOverrides: null })).toEqual({});
+  });
+
   it("fires at 09:00 Asia/Shanghai (01:00 UTC) and keys each level by item and due date", () => {
     const [yellow, red] = planItemEscalations(7, d("2026-03-11"), d("2026-03-02"), cal, DEFAULT_POLICY);
     expect(iso(yellow.fireAt)).toBe("2026-03-10T01:00:00.000Z");
     expect(red.dedupeKey).toBe("item-7-red-2026-03-11");
-  });
-
-  it("a stall fires 5 working days after the last progress, keyed by that date", () => {
-    // last progress Thu 2026-04-30; 05-01..05-05 劳动节; 05-09 make-up Saturday:
-    // 05-06(1), 07(2), 08(3), 09(4), 11(5) → 2026-05-11
-    const s = planStallEscalation(3, d("2026-04-30"), cal, DEFAULT_POLICY);
-    expect(formatDay(s.fireOn)).toBe("2026-05-11");
-    expect(s.dedupeKey).toBe("project-3-stall-2026-04-30");
   });
 
   it("tells more people at each level", () => {

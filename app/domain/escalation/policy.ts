@@ -47,6 +47,18 @@ export const DEFAULT_POLICY: EscalationPolicy = {
 /** Per-item overrides of the offsets (e.g. a fast-track item escalates sooner). */
 export type ItemEscalationOverrides = Partial<Pick<EscalationPolicy, "yellowLead" | "redAfter" | "superviseAfter" | "leaderAfter">>;
 
+/**
+ * An item's own offsets as stored on its row: the yellow lead (template or
+ * administrator) in its own column, the later levels as a JSON object. Null
+ * and absent mean "the deployment's ladder".
+ *
+ * @example itemOverrides({ yellowLead: 3, escalationOverrides: '{"redAfter":2}' }) // → { redAfter: 2, yellowLead: 3 }
+ */
+export function itemOverrides(row: { yellowLead: number | null; escalationOverrides: string | null }): ItemEscalationOverrides {
+  const extra = row.escalationOverrides ? (JSON.parse(row.escalationOverrides) as ItemEscalationOverrides) : {};
+  return row.yellowLead === null ? extra : { ...extra, yellowLead: row.yellowLead };
+}
+
 const MS_DAY = 86_400_000;
 const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
 
@@ -98,18 +110,6 @@ export function planItemEscalations(
     at("supervise", cal.addWorkingDays(dueOn, p.superviseAfter)),
     at("leader", cal.addWorkingDays(dueOn, p.leaderAfter)),
   ];
-}
-
-/** A stall fires once per "last progress" date: new progress moves the date and re-arms it. */
-export function planStallEscalation(projectId: number, lastProgressOn: DayNum, cal: WorkingCalendar, policy: EscalationPolicy): PlannedEscalation {
-  const fireOn = cal.addWorkingDays(lastProgressOn, policy.stallAfter);
-  return {
-    level: "stall",
-    dueOn: lastProgressOn,
-    fireOn,
-    fireAt: instantOf(fireOn, policy.fireAt),
-    dedupeKey: `project-${projectId}-stall-${cal.format(lastProgressOn)}`,
-  };
 }
 
 export type Audience = "handler" | "departmentStaff" | "departmentLeader" | "proxy" | "coordinator" | "leader";
