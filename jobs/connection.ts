@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import Redis, { type RedisOptions } from "ioredis";
 import type { QueueOptions } from "bull";
 import { loadConfig } from "../app/utils/config.server";
@@ -49,31 +50,63 @@ export async function closeAllRedis(): Promise<void> {
   await Promise.all(all.map((r) => r.quit().catch(() => r.disconnect())));
 }
 
+const PROBE_TIMEOUT_MS = 1_000;
+const PROBE_CACHE_MS = 5_000;
+
 let probe: Redis | undefined;
 let last: { at: number; ok: boolean } | undefined;
+let pending: Promise<boolean> | undefined;
 
 /**
  * Whether Redis answers right now, cached for a few seconds. Uses its own
- * connection with no offline queue so a dead Redis answers "no" fast instead
- * of hanging a page render.
+ * connection with no offline queue so a dead Redis answers "no" within the
+ * timeout instead of hanging a page render.
  */
-export async function redisAvailable(now = Date.now()): Promise<boolean> {
-  if (last && now - last.at < 5_000) return last.ok;
-  probe ??= new Redis(loadConfig().redisUrl, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 1_000,
-    retryStrategy: (times) => Math.min(times * 1_000, 10_000),
+export function redisAvailable(now = Date.now()): Promise<boolean> {
+  if (last && now - last.at < PROBE_CACHE_MS) return Promise.resolve(last.ok);
+  // One check at a time: a page's layout and route loaders ask together. A second caller used
+  // to PING while the first was still connecting; without an offline queue ioredis refuses that
+  // at once, and "down" was cached for five seconds while Redis was up.
+  pending ??= pingWithin(PROBE_TIMEOUT_MS).then((ok) => {
+    last = { at: now, ok };
+    pending = undefined;
+    return ok;
   });
-  probe.on("error", () => {});
-  let ok = false;
-  try {
-    if (probe.status === "wait") await probe.connect();
-    ok = (await Promise.race([probe.ping(), new Promise((_, rej) => setTimeout(() => rej(new Error("timeout")), 1_000))])) === "PONG";
-  } catch {
-    ok = false;
+  return pending;
+}
+
+function probeClient(): Redis {
+  if (!probe) {
+    probe = new Redis(loadConfig().redisUrl, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: PROBE_TIMEOUT_MS,
+      retryStrategy: (times) => Math.min(times * 1_000, 10_000),
+    });
+    // Once, not per check: ioredis reports every failed reconnect, and a listener per call leaked.
+    probe.on("error", () => {});
   }
-  last = { at: now, ok };
-  return ok;
+  return probe;
+}
+
+/** A real PING answered within the timeout; a client still connecting is waited for, not reported down. */
+async function pingWithin(ms: number): Promise<boolean> {
+  const p = probeClient();
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const answer = (async () => {
+    if (p.status === "wait") await p.connect();
+    else if (p.status !== "ready") await once(p, "ready", { signal: abort.signal });
+    return (await p.ping()) === "PONG";
+  })().catch(() => false);
+  try {
+    return await Promise.race([answer, timeout]);
+  } finally {
+    clearTimeout(timer);
+    abort.abort();
+  }
 }
