@@ -4,8 +4,8 @@
  * over HTTP, and clean-up. Not a `*.bench.ts` file, so `npm run bench` does not pick it up.
  */
 import Database from "better-sqlite3";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -177,6 +177,22 @@ export async function startServer(ws: Workspace, timeoutMs = 60_000): Promise<Se
     await new Promise((r) => setTimeout(r, 200));
   }
   return { baseUrl, proc, output: () => log, stop };
+}
+
+let clockTicks: number | undefined;
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc (Linux); null elsewhere.
+ * Unlike latency, CPU per request hardly moves when other work shares the machine's cores.
+ */
+export function cpuMs(pid: number): number | null {
+  try {
+    clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks; // utime, stime (fields 14 and 15)
+  } catch {
+    return null;
+  }
 }
 
 /** POST /login as a browser without JavaScript does; returns the `gc_session=…` cookie pair. */

@@ -21,6 +21,7 @@ import { parseArgs } from "node:util";
 import {
   buildIfNeeded,
   copyDatabase,
+  cpuMs,
   dbFacts,
   dropQueueKeys,
   makeWorkspace,
@@ -97,6 +98,8 @@ interface Row {
   login: string;
   htmlBytes: number;
   single: number;
+  /** server CPU ms per request during the load, or NaN */
+  cpuPerRequest: number;
   figures: LoadFigures | null;
   problem: string | null;
 }
@@ -167,7 +170,7 @@ try {
     const path = PAGES[page].path(project?.id ?? 0);
     const url = server.baseUrl + path;
     const cookie = cookies.get(login)!;
-    const row: Row = { page, path, login, htmlBytes: 0, single: NaN, figures: null, problem: null };
+    const row: Row = { page, path, login, htmlBytes: 0, single: NaN, cpuPerRequest: NaN, figures: null, problem: null };
     rows.push(row);
     const first = await getOnce(url, cookie);
     row.htmlBytes = first.bytes;
@@ -183,8 +186,11 @@ try {
       if (seq.statuses.some((s) => s !== 200)) row.problem = `sequential requests answered ${seq.statuses.join(", ")}`;
     }
     if (interrupted) break;
+    const cpuBefore = cpuMs(server.proc.pid!);
     row.figures = await load(url, cookie, connections, duration);
+    const cpuAfter = cpuMs(server.proc.pid!);
     const f = row.figures;
+    if (cpuBefore !== null && cpuAfter !== null && f.requests > 0) row.cpuPerRequest = (cpuAfter - cpuBefore) / f.requests;
     if (f.non2xx || f.errors) {
       const codes = Object.entries(f.statuses).map(([code, n]) => `${code}×${n}`).join(" ");
       row.problem = `${f.non2xx} non-2xx, ${f.errors} errors (statuses ${codes})${f.errorSamples.length ? `: ${f.errorSamples.join("; ")}` : ""}`;
@@ -197,7 +203,7 @@ try {
   console.log(
     "\n" +
       table(
-        ["page", "as", "requests", "req/s", "p50 ms", "p95 ms", "p97.5 ms", "max ms", "non-2xx", "errors", "HTML", "1-at-a-time p50 ms"],
+        ["page", "as", "requests", "req/s", "p50 ms", "p95 ms", "p97.5 ms", "max ms", "non-2xx", "errors", "HTML", "1-at-a-time p50 ms", "server CPU ms/req"],
         rows.map((r) => {
           const f = r.figures;
           return [
@@ -213,6 +219,7 @@ try {
             f ? String(f.errors) : "-",
             kb(r.htmlBytes),
             ms(r.single),
+            ms(r.cpuPerRequest),
           ];
         }),
       ),
