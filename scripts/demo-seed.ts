@@ -8,7 +8,7 @@ import type { Template } from "../app/domain/graph/template";
 import { getCalendar } from "../app/services/time-rules.server";
 import { storedColumns } from "../app/services/project-aggregate.server";
 import { hashPassword } from "../app/services/passwords.server";
-import { instantiateTemplate } from "../app/services/projects.server";
+import { instantiateTemplate } from "../app/services/project-creation.server";
 import { getTemplateCatalog } from "../app/services/template-registry.server";
 import type { Db } from "../db/client";
 import {
@@ -25,6 +25,7 @@ import {
   projects,
   users,
 } from "../db/schema";
+import { findStartKey } from "../app/domain/graph/milestone";
 
 /**
  * Demo data for a city green-channel office, dated relative to "now" so the
@@ -236,7 +237,8 @@ export async function seedDemo(db: Db, now: Date = new Date()): Promise<boolean>
           tx.run(sql`update materials set status = 'verified' where id in (select material_id from item_materials where item_id = ${itemIds.get(item.key)!})`);
         }
       }
-      const started = plan.get("start")?.some((e) => e.ev.type === "approve");
+      const startKey = findStartKey(template.items);
+      const started = startKey !== null && plan.get(startKey)?.some((e) => e.ev.type === "approve");
       tx.update(projects).set({ lastProgressOn: cal.format(lastOn), status: started ? "started" : "active" }).where(eq(projects.id, project.id)).run();
       tx.insert(contactLogs)
         .values([

@@ -7,7 +7,7 @@ import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
 import { savePolicy } from "~/services/settings.server";
 import { getPolicy } from "~/services/time-rules.server";
-import { redisAvailable } from "~/utils/queue.server";
+import { isQueueReachable } from "~/services/system-status.server";
 import { requirePermission } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "系统管理 · 绿色通道" }];
@@ -17,7 +17,7 @@ const LEVELS: Record<string, string> = { national: "国家", province: "省", ci
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requirePermission(request, "admin.manage");
   const ctx = serviceContext();
-  return { ...getAdminOverview(ctx, user), policy: getPolicy(ctx.db), redis: await redisAvailable(), now: ctx.now.getTime() };
+  return { ...getAdminOverview(ctx, user), policy: getPolicy(ctx.db), redis: await isQueueReachable(), now: ctx.now.getTime() };
 }
 
 export async function action({ request }: ActionFunctionArgs) {

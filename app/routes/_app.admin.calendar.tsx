@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data } from "@remix-run/node";
+import { z } from "zod";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { Alert, Badge, Button, Card, Field, Input, PageHeader, Select, Textarea, cx } from "~/components/ui";
 import { shanghaiToday } from "~/domain/calendar";
@@ -11,6 +11,7 @@ import {
 } from "~/services/calendar.server";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
+import { dispatchIntent } from "~/web/intent.server";
 import { requirePermission } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "工作日历 · 绿色通道" }];
@@ -28,28 +29,31 @@ export async function loader({ request }: LoaderFunctionArgs) {
   }
 }
 
+const intents = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("override") }).passthrough(),
+  z.object({ intent: z.literal("remove"), id: z.string() }),
+  z.object({ intent: z.literal("year") }).passthrough(),
+]);
+
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requirePermission(request, "admin.manage");
-  const form = Object.fromEntries(await request.formData());
   const ctx = serviceContext();
-  try {
-    if (form.intent === "override") {
-      const r = addCalendarOverride(ctx, user, form);
-      return { ok: true as const, message: `已保存调整，${r.recomputed} 个事项的到期日已重新计算` };
+  return dispatchIntent(request, intents, (input) => {
+    switch (input.intent) {
+      case "override": {
+        const r = addCalendarOverride(ctx, user, input);
+        return { message: `已保存调整，${r.recomputed} 个事项的到期日已重新计算` };
+      }
+      case "remove": {
+        const r = removeCalendarOverride(ctx, user, Number(input.id));
+        return { message: `已撤销调整，${r.recomputed} 个事项的到期日已重新计算` };
+      }
+      case "year": {
+        const r = addCalendarYear(ctx, user, input);
+        return { message: `已录入 ${String(input.year ?? "")} 年节假日安排，${r.recomputed} 个事项的到期日已重新计算` };
+      }
     }
-    if (form.intent === "remove") {
-      const r = removeCalendarOverride(ctx, user, Number(form.id));
-      return { ok: true as const, message: `已撤销调整，${r.recomputed} 个事项的到期日已重新计算` };
-    }
-    if (form.intent === "year") {
-      const r = addCalendarYear(ctx, user, form);
-      return { ok: true as const, message: `已录入 ${form.year} 年节假日安排，${r.recomputed} 个事项的到期日已重新计算` };
-    }
-    return data({ ok: false as const, message: "未知操作" }, { status: 400 });
-  } catch (e) {
-    if (e instanceof AppError) return data({ ok: false as const, message: e.message }, { status: e.status });
-    throw e;
-  }
+  });
 }
 
 const WEEK = ["日", "一", "二", "三", "四", "五", "六"];

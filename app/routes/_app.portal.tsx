@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, Card, EmptyState, PageHeader } from "~/components/ui";
 import { serviceContext } from "~/services/context.server";
-import { listProjects } from "~/services/projects.server";
+import { listProjects } from "~/services/project-list.server";
 import { requireUser } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "企业服务 · 绿色通道" }];

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data } from "@remix-run/node";
+import { z } from "zod";
 import { Form, useActionData, useFetcher, useLoaderData, useNavigation, useRouteError, useSearchParams } from "@remix-run/react";
 import flowStyles from "@xyflow/react/dist/style.css";
 import { ErrorPanel } from "~/components/error-panel";
@@ -15,98 +15,95 @@ import { Alert, Badge, Button, Card, Input, PageHeader, Select, StatCard, Table,
 import { EVENT_LABELS } from "~/domain/clock";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
-import { acknowledgeEscalation, listEscalationsForPage } from "~/services/escalation-records.server";
+import { acknowledgeEscalation } from "~/services/escalation-records.server";
 import { setItemEscalationSettings } from "~/services/escalation-settings.server";
 import { recordItemEvent } from "~/services/items.server";
 import { addDependency, removeDependency } from "~/services/graph.server";
-import { loadProjectPanels } from "~/services/project-panels.server";
-import { getWorkspace, NODE_HEIGHT, NODE_WIDTH } from "~/services/workspace.server";
+import { loadProjectPage } from "~/services/project-page.server";
+import { GRAPH_NODE_SIZE } from "~/domain/graph/layout";
+import { dispatchIntent, formList, formText } from "~/web/intent.server";
+import { routeId } from "~/web/params.server";
 import { requireUser } from "~/web/session.server";
+import { isStartMilestone } from "~/domain/graph/milestone";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.view.project.name ?? "项目"} · 绿色通道` }];
 
 // Linked as a URL: a side-effect CSS import builds silently with no styles under the classic compiler.
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: flowStyles }];
 
-function projectIdOf(raw: string | undefined): number {
-  const id = Number(raw);
-  if (!Number.isInteger(id) || id <= 0) throw new Response("项目不存在", { status: 404 });
-  return id;
-}
-
-function rethrowAsResponse(e: unknown): never {
-  if (e instanceof AppError) throw new Response(e.message, { status: e.status });
-  throw e;
-}
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const ctx = serviceContext();
+  const id = routeId(params.projectId);
+  const selectedKey = new URL(request.url).searchParams.get("item");
   try {
-    const id = projectIdOf(params.projectId);
-    const selectedKey = new URL(request.url).searchParams.get("item");
-    return { ...getWorkspace(ctx, user, id, selectedKey), escalations: listEscalationsForPage(ctx, user, id), panels: loadProjectPanels(ctx, user, id) };
+    return loadProjectPage(serviceContext(), user, id, selectedKey);
   } catch (e) {
-    rethrowAsResponse(e);
+    if (e instanceof AppError) throw new Response(e.message, { status: e.status });
+    throw e;
   }
 }
+
+const edge = { from: z.string(), to: z.string(), lagWorkingDays: formText() };
+const intents = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("acknowledge"), escalationId: z.string(), note: z.string().optional() }),
+  z.object({
+    intent: z.literal("escalationSettings"),
+    itemKey: z.string(),
+    yellowLead: z.string().default(""),
+    redAfter: z.string().default(""),
+    superviseAfter: z.string().default(""),
+    leaderAfter: z.string().default(""),
+  }),
+  z.object({ intent: z.literal("addDependency"), ...edge }),
+  z.object({ intent: z.literal("removeDependency"), ...edge }),
+  z.object({
+    intent: z.literal("event"),
+    itemKey: z.string(),
+    type: z.string(),
+    on: z.string().optional(),
+    note: formText(),
+    version: formText(),
+    missingMaterials: formList(),
+    deferredMaterials: formList(),
+    commitmentOn: formText(),
+  }),
+]);
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const form = await request.formData();
-  if (form.get("intent") === "acknowledge") {
-    try {
-      acknowledgeEscalation(serviceContext(), user, Number(form.get("escalationId")), { note: form.get("note") });
-      return { ok: true as const, itemKey: "", message: "已确认预警" };
-    } catch (e) {
-      if (e instanceof AppError) return data({ ok: false as const, itemKey: "", message: e.message }, { status: e.status });
-      throw e;
+  const projectId = routeId(params.projectId);
+  const ctx = serviceContext();
+  return dispatchIntent(request, intents, (input) => {
+    switch (input.intent) {
+      case "acknowledge":
+        acknowledgeEscalation(ctx, user, Number(input.escalationId), { note: input.note });
+        return { message: "已确认预警" };
+      case "escalationSettings": {
+        const { intent: _intent, itemKey, ...raw } = input;
+        setItemEscalationSettings(ctx, user, projectId, itemKey, raw);
+        return { message: "已保存本事项的升级规则，提醒已重新排定" };
+      }
+      case "addDependency":
+        addDependency(ctx, user, projectId, input);
+        return { message: "已添加依赖关系，计划已重新计算" };
+      case "removeDependency":
+        removeDependency(ctx, user, projectId, input);
+        return { message: "已移除依赖关系，计划已重新计算" };
+      case "event": {
+        const version = Number(input.version);
+        recordItemEvent(ctx, user, projectId, input.itemKey, {
+          type: input.type,
+          on: input.on,
+          note: input.note,
+          expectedVersion: Number.isInteger(version) && version > 0 ? version : undefined,
+          missingMaterials: input.missingMaterials.length ? input.missingMaterials : undefined,
+          deferredMaterials: input.deferredMaterials.length ? input.deferredMaterials : undefined,
+          commitmentOn: input.commitmentOn,
+        });
+        return { message: "已记录", itemKey: input.itemKey };
+      }
     }
-  }
-  const intent = form.get("intent");
-  if (intent === "escalationSettings") {
-    try {
-      const pick = (n: string) => String(form.get(n) ?? "");
-      setItemEscalationSettings(serviceContext(), user, projectIdOf(params.projectId), String(form.get("itemKey") ?? ""), {
-        yellowLead: pick("yellowLead"),
-        redAfter: pick("redAfter"),
-        superviseAfter: pick("superviseAfter"),
-        leaderAfter: pick("leaderAfter"),
-      });
-      return { ok: true as const, itemKey: "", message: "已保存本事项的升级规则，提醒已重新排定" };
-    } catch (e) {
-      if (e instanceof AppError) return data({ ok: false as const, itemKey: "", message: e.message }, { status: e.status });
-      throw e;
-    }
-  }
-  if (intent === "addDependency" || intent === "removeDependency") {
-    try {
-      const edge = { from: form.get("from"), to: form.get("to"), lagWorkingDays: form.get("lagWorkingDays") || undefined };
-      (intent === "addDependency" ? addDependency : removeDependency)(serviceContext(), user, projectIdOf(params.projectId), edge);
-      return { ok: true as const, itemKey: "", message: intent === "addDependency" ? "已添加依赖关系，计划已重新计算" : "已移除依赖关系，计划已重新计算" };
-    } catch (e) {
-      if (e instanceof AppError) return data({ ok: false as const, itemKey: "", message: e.message }, { status: e.status });
-      throw e;
-    }
-  }
-  const key = String(form.get("itemKey") ?? "");
-  const version = Number(form.get("version"));
-  const list = (name: string) => form.getAll(name).map(String).filter(Boolean);
-  try {
-    recordItemEvent(serviceContext(), user, projectIdOf(params.projectId), key, {
-      type: form.get("type"),
-      on: form.get("on"),
-      note: String(form.get("note") ?? "") || undefined,
-      expectedVersion: Number.isInteger(version) && version > 0 ? version : undefined,
-      missingMaterials: list("missingMaterials").length ? list("missingMaterials") : undefined,
-      deferredMaterials: list("deferredMaterials").length ? list("deferredMaterials") : undefined,
-      commitmentOn: form.get("commitmentOn") || undefined,
-    });
-    return { ok: true as const, itemKey: key, message: "已记录" };
-  } catch (e) {
-    if (e instanceof AppError) return data({ ok: false as const, itemKey: key, message: e.message }, { status: e.status });
-    throw e;
-  }
+  });
 }
 
 export default function ProjectPage() {
@@ -120,7 +117,7 @@ export default function ProjectPage() {
   const editGraph = (intent: "addDependency" | "removeDependency") => (from: string, to: string) =>
     graphEdit.submit({ intent, from, to }, { method: "post", preventScrollReset: true });
   const { project, enterprise, schedule, items } = view;
-  const start = schedule.items.find((i) => i.key === "start");
+  const start = schedule.items.find(isStartMilestone);
   const counts = {
     done: items.filter((i) => i.status === "approved" || i.status === "waived").length,
     running: items.filter((i) => i.status === "running").length,
@@ -168,8 +165,8 @@ export default function ProjectPage() {
           canEdit={view.can.edit}
           onConnect={editGraph("addDependency")}
           onRemove={editGraph("removeDependency")}
-          nodeWidth={NODE_WIDTH}
-          nodeHeight={NODE_HEIGHT}
+          nodeWidth={GRAPH_NODE_SIZE.width}
+          nodeHeight={GRAPH_NODE_SIZE.height}
         />
         <div className="space-y-4">
           {selected ? (
@@ -245,6 +242,7 @@ export default function ProjectPage() {
                         <Td>
                           {i.allowed.length ? (
                             <Form method="post" className="flex items-center gap-1" aria-label={`办理 ${i.name}`}>
+                              <input type="hidden" name="intent" value="event" />
                               <input type="hidden" name="itemKey" value={i.key} />
                               <input type="hidden" name="version" value={i.version} />
                               <Select name="type" className="w-28 min-w-[7rem] py-1 text-xs" aria-label="操作">

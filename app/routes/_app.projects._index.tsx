@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { Badge, Button, EmptyState, Input, PageHeader, Select, Table, Td, Th } from "~/components/ui";
 import { PROJECT_STATUSES, PROJECT_STATUS_LABELS } from "~/domain/project/types";
 import { serviceContext } from "~/services/context.server";
-import { listProjects } from "~/services/projects.server";
+import { listProjects } from "~/services/project-list.server";
 import { requireUser } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "项目 · 绿色通道" }];

@@ -4,8 +4,8 @@ import { ErrorPanel } from "~/components/error-panel";
 import { Button, ButtonLink } from "~/components/ui";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
-import { noticeOf } from "~/services/materials.server";
-import { routeId } from "~/web/panel-response.server";
+import { noticeOf } from "~/services/notice.server";
+import { routeId } from "~/web/params.server";
 import { requireUser } from "~/web/session.server";
 
 /**

@@ -5,7 +5,7 @@ import { cx } from "~/components/ui";
 import { ROLE_LABELS, type Role } from "~/domain/access/policy";
 import { unreadCount } from "~/services/inbox.server";
 import { serviceContext } from "~/services/context.server";
-import { redisAvailable } from "~/utils/queue.server";
+import { isQueueReachable } from "~/services/system-status.server";
 import { requireUser } from "~/web/session.server";
 
 const NAV: Record<Role, { to: string; label: string }[]> = {
@@ -39,7 +39,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const ctx = serviceContext();
   // Only administrators can act on a Redis outage; everybody else keeps working from the database.
-  const redisDown = user.role === "admin" ? !(await redisAvailable()) : false;
+  const redisDown = user.role === "admin" ? !(await isQueueReachable()) : false;
   return { user, redisDown, unread: unreadCount(ctx, user) };
 }
 

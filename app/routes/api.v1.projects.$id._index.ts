@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { serviceContext } from "~/services/context.server";
-import { getProjectDocument } from "~/services/projects.server";
+import { getProjectDocument } from "~/services/project-document.server";
 import { apiHandler, idParam, methodNotAllowed } from "~/web/api.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {

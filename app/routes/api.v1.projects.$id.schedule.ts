@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { serviceContext } from "~/services/context.server";
-import { getProjectSchedule } from "~/services/projects.server";
+import { getProjectSchedule } from "~/services/project-document.server";
 import { apiHandler, idParam } from "~/web/api.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {

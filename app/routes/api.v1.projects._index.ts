@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { serviceContext } from "~/services/context.server";
-import { createProject, listProjects } from "~/services/projects.server";
+import { createProject } from "~/services/project-creation.server";
+import { listProjects } from "~/services/project-list.server";
 import { apiHandler, methodNotAllowed, readJsonBody } from "~/web/api.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {

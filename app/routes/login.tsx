@@ -5,7 +5,7 @@ import { Alert, Button, Field, Input } from "~/components/ui";
 import { landingPath } from "~/domain/access/policy";
 import { signIn } from "~/services/auth.server";
 import { AppError } from "~/services/errors.server";
-import { getDb } from "~/utils/db.server";
+import { serviceContext } from "~/services/context.server";
 import { createUserSession, getOptionalUser, safeRedirect } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "登录 · 绿色通道" }];
@@ -19,7 +19,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const form = await request.formData();
   try {
-    const user = await signIn(getDb(), { login: form.get("login"), password: form.get("password") });
+    const user = await signIn(serviceContext().db, { login: form.get("login"), password: form.get("password") });
     return createUserSession(user.id, safeRedirect(form.get("redirectTo"), landingPath(user.role)));
   } catch (e) {
     if (e instanceof AppError) {

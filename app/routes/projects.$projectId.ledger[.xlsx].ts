@@ -2,7 +2,8 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
 import { exportLedgerFile } from "~/services/ledger.server";
-import { contentDisposition, routeId } from "~/web/panel-response.server";
+import { contentDisposition } from "~/web/panel-response.server";
+import { routeId } from "~/web/params.server";
 import { requireUser } from "~/web/session.server";
 
 /** GET /projects/:id/ledger.xlsx — the project's 代办台账 as an Excel download. */

@@ -3,7 +3,8 @@ import { redirect } from "@remix-run/node";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
 import { addContactLog } from "~/services/logs.server";
-import { panelError, panelResult, routeId } from "~/web/panel-response.server";
+import { panelError, panelResult } from "~/web/panel-response.server";
+import { routeId } from "~/web/params.server";
 import { requireUser } from "~/web/session.server";
 
 /** Adds a 代办日志 entry; posted by the timeline panel. */

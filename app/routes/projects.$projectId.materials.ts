@@ -7,8 +7,10 @@ import {
 } from "@remix-run/node";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
-import { MAX_UPLOAD_BYTES, uploadMaterial, verifyMaterial } from "~/services/materials.server";
-import { panelError, panelResult, routeId } from "~/web/panel-response.server";
+import { MAX_UPLOAD_BYTES } from "~/domain/material/upload-rules";
+import { uploadMaterial, verifyMaterial } from "~/services/materials.server";
+import { panelError, panelResult } from "~/web/panel-response.server";
+import { routeId } from "~/web/params.server";
 import { requireUser } from "~/web/session.server";
 
 /** Materials checklist actions: upload (multipart), verify, reject. Posted by the materials panel. */

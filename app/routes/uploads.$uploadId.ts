@@ -4,7 +4,8 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
 import { openUpload } from "~/services/materials.server";
-import { contentDisposition, routeId } from "~/web/panel-response.server";
+import { contentDisposition } from "~/web/panel-response.server";
+import { routeId } from "~/web/params.server";
 import { requireUser } from "~/web/session.server";
 
 /** Streams an uploaded material after the service's access check. */

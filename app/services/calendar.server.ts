@@ -3,21 +3,7 @@ import { z } from "zod";
 import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
 import { calendarOverrides, calendarYears, clockEvents, items } from "../../db/schema";
 import { decide, type Actor } from "~/domain/access/policy";
-import {
-  CalendarRangeError,
-  createWorkingCalendar,
-  MAX_YEAR,
-  MIN_YEAR,
-  officialYears,
-  parseDate,
-  toDay,
-  weekdayOf,
-  yearOf,
-  type CalendarOverride,
-  type DayKind,
-  type WorkingCalendar,
-  type YearArrangement,
-} from "~/domain/calendar";
+import { CalendarRangeError, MAX_YEAR, MIN_YEAR, officialYears, parseDate, toDay, weekdayOf, yearOf, type DayKind, type WorkingCalendar, type YearArrangement } from "~/domain/calendar";
 import { replayClock } from "~/domain/clock";
 import type { Db } from "~/utils/db.server";
 import { writeAudit } from "./audit.server";
@@ -26,7 +12,7 @@ import type { Wakeup } from "~/domain/escalation/wakeup";
 import { replanAllIn } from "./escalation-timers.server";
 import { getCalendar, getPolicy } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
-import { AppError, invalidInput } from "./errors.server";
+import { AppError, invalidInput, forbidden } from "./errors.server";
 import { specOf, storedColumns, toClockEvent } from "./project-aggregate.server";
 
 // ---------------------------------------------------------------- administration
@@ -48,7 +34,7 @@ export interface CalendarDayView {
 
 /** A year as 12 month grids for the admin page, with the official source and overrides. */
 export function getCalendarYear(ctx: ServiceContext, actor: Actor, year: number) {
-  if (!decide(actor, "admin.manage").allowed) throw new AppError("forbidden", "只有系统管理员可以管理工作日历");
+  if (!decide(actor, "admin.manage").allowed) throw forbidden("只有系统管理员可以管理工作日历");
   if (!Number.isInteger(year) || year < MIN_YEAR || year > MAX_YEAR) throw new AppError("bad_request", `年份应在 ${MIN_YEAR}–${MAX_YEAR} 之间`);
   const cal = getCalendar(ctx.db);
   const months: CalendarDayView[][] = [];
@@ -127,7 +113,7 @@ function changeCalendar(ctx: ServiceContext, write: (tx: Db) => void): { recompu
 }
 
 export function addCalendarOverride(ctx: ServiceContext, actor: Actor, raw: unknown): { recomputed: number } {
-  if (!decide(actor, "admin.manage").allowed) throw new AppError("forbidden", "只有系统管理员可以管理工作日历");
+  if (!decide(actor, "admin.manage").allowed) throw forbidden("只有系统管理员可以管理工作日历");
   const parsed = overrideSchema.safeParse(raw, { errorMap: zhFieldErrorMap });
   if (!parsed.success) throw invalidInput(parsed.error.issues);
   const { date, kind, reason } = parsed.data;
@@ -144,7 +130,7 @@ export function addCalendarOverride(ctx: ServiceContext, actor: Actor, raw: unkn
 }
 
 export function removeCalendarOverride(ctx: ServiceContext, actor: Actor, id: number): { recomputed: number } {
-  if (!decide(actor, "admin.manage").allowed) throw new AppError("forbidden", "只有系统管理员可以管理工作日历");
+  if (!decide(actor, "admin.manage").allowed) throw forbidden("只有系统管理员可以管理工作日历");
   return changeCalendar(ctx, (tx) => {
     const row = tx.select().from(calendarOverrides).where(eq(calendarOverrides.id, id)).get();
     if (!row) throw new AppError("not_found", "该调整记录不存在");
@@ -201,7 +187,7 @@ const yearSchema = z.object({
 
 /** Adds a year's national arrangement (e.g. 2027 once the State Council publishes it); due dates are recomputed. */
 export function addCalendarYear(ctx: ServiceContext, actor: Actor, raw: unknown): { recomputed: number } {
-  if (!decide(actor, "admin.manage").allowed) throw new AppError("forbidden", "只有系统管理员可以管理工作日历");
+  if (!decide(actor, "admin.manage").allowed) throw forbidden("只有系统管理员可以管理工作日历");
   const parsed = yearSchema.safeParse(raw, { errorMap: zhFieldErrorMap });
   if (!parsed.success) throw invalidInput(parsed.error.issues);
   const { year, source } = parsed.data;

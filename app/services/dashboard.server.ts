@@ -2,13 +2,14 @@ import { inArray, ne } from "drizzle-orm";
 import { departments, items, projects } from "../../db/schema";
 import { decide, type Actor } from "~/domain/access/policy";
 import { parseDate, shanghaiDay } from "~/domain/calendar";
-import { isActive, isFinished, type ItemStatus } from "~/domain/clock";
+import { isActive, isFinished } from "~/domain/clock";
 import { idleWorkingDays, isStalled } from "~/domain/escalation/stall";
 import { getCalendar, getPolicy } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
 import { AppError } from "./errors.server";
 import { loadProject, readStoredClock } from "./project-aggregate.server";
-import { defaultYellowLead, planOf } from "./projects.server";
+import { planProject } from "./project-context.server";
+import { isStartMilestone } from "~/domain/graph/milestone";
 
 export interface DashboardProject {
   id: number;
@@ -31,16 +32,17 @@ export function getDashboard(ctx: ServiceContext, actor: Actor) {
   const { db } = ctx;
   const cal = getCalendar(db);
   const today = shanghaiDay(ctx.now);
-  const lead = defaultYellowLead(db);
+  const policy = getPolicy(db);
+  const lead = policy.yellowLead;
   // The deployment's one stall setting, the same the stall escalation fires on (DESIGN §4).
-  const { stallAfter } = getPolicy(db);
+  const { stallAfter } = policy;
   const active = db.select().from(projects).where(ne(projects.status, "completed")).all();
 
   const rows: DashboardProject[] = [];
   for (const p of active) {
     const agg = loadProject(db, p.id, cal)!;
-    const plan = planOf(agg, ctx, today);
-    const start = plan.items.find((i) => i.key === "start");
+    const plan = planProject(agg, cal, policy, today);
+    const start = plan.items.find(isStartMilestone);
     const overdue = agg.items.filter((i) => readStoredClock(i.row, cal, today, lead).warning === "red");
     // Anything left to do counts: a project whose ready items sit unfiled is as stuck as one waiting on a department.
     const open = agg.items.some((i) => !isFinished(i.state.status));

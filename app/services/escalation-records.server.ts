@@ -9,6 +9,7 @@ import type { ServiceContext } from "./context.server";
 import { AppError, forbidden, invalidInput, notFound } from "./errors.server";
 import { loadProjectFor } from "./project-aggregate.server";
 import { getCalendar } from "./time-rules.server";
+import type { ProjectContext } from "./project-context.server";
 import { transaction } from "./transaction.server";
 
 /**
@@ -40,10 +41,11 @@ export function listProjectEscalations(ctx: ServiceContext, actor: Actor, projec
 }
 
 /** The project page's list: fired escalations with their item and whether this user may acknowledge them. */
-export function listEscalationsForPage(ctx: ServiceContext, actor: Actor, projectId: number) {
-  const agg = loadProjectFor(ctx.db, actor, projectId, getCalendar(ctx.db));
+export function listEscalationsForPage(pc: ProjectContext) {
+  const { aggregate: agg, actor } = pc;
+  const projectId = agg.project.id;
   const byId = new Map(agg.items.map((i) => [i.row.id, i]));
-  return ctx.db
+  return pc.db
     .select()
     .from(escalations)
     .where(and(eq(escalations.projectId, projectId), isNotNull(escalations.firedAt)))

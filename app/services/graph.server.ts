@@ -7,8 +7,9 @@ import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
 import { writeAudit } from "./audit.server";
 import { getCalendar } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
-import { AppError, invalidInput } from "./errors.server";
-import { loadProjectFacts, loadProjectFor, type ProjectAggregate } from "./project-aggregate.server";
+import { AppError, invalidInput, forbidden } from "./errors.server";
+import { loadProjectFor, type ProjectAggregate } from "./project-aggregate.server";
+import { requireProjectAccess } from "./project-access.server";
 
 const edgeSchema = z.object({
   from: z.string({ required_error: "请选择前置事项" }).min(1, "请选择前置事项"),
@@ -18,7 +19,7 @@ const edgeSchema = z.object({
 
 function editable(ctx: ServiceContext, actor: Actor, projectId: number): ProjectAggregate {
   const agg = loadProjectFor(ctx.db, actor, projectId, getCalendar(ctx.db));
-  if (!decide(actor, "graph.edit", { project: agg.facts }).allowed) throw new AppError("forbidden", "只有本项目的代办员可以调整事项依赖");
+  if (!decide(actor, "graph.edit", { project: agg.facts }).allowed) throw forbidden("只有本项目的代办员可以调整事项依赖");
   return agg;
 }
 
@@ -72,7 +73,5 @@ export function removeDependency(ctx: ServiceContext, actor: Actor, projectId: n
 
 /** A cheap change counter for live updates: the page polls it and reloads only when it moved. */
 export function projectVersion(ctx: ServiceContext, actor: Actor, projectId: number): number {
-  const found = Number.isInteger(projectId) ? loadProjectFacts(ctx.db, projectId) : null;
-  if (!found || !decide(actor, "project.view", { project: found.facts }).allowed) throw new AppError("not_found", "项目不存在或无权查看");
-  return found.project.version;
+  return requireProjectAccess(ctx.db, actor, projectId).project.version;
 }

@@ -5,16 +5,16 @@ import { clockEvents, items, projects } from "../../db/schema";
 import { decide, type Actor } from "~/domain/access/policy";
 import { parseDate, shanghaiDay } from "~/domain/calendar";
 import { applyClockEvent, CLOCK_EVENT_TYPES, EVENT_LABELS } from "~/domain/clock";
-import type { Db } from "~/utils/db.server";
 import { writeAudit } from "./audit.server";
 import { transactThenWake } from "./transaction.server";
 import { planItemTimers, planProjectTimers } from "./escalation-timers.server";
 import { getPolicy } from "./time-rules.server";
 import { getCalendar } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
-import { AppError, invalidInput, notFound } from "./errors.server";
+import { AppError, invalidInput, notFound, forbidden } from "./errors.server";
 import { loadProjectFor, storedColumns, type EventDetail } from "./project-aggregate.server";
-import { getProjectDocument } from "./projects.server";
+import { getProjectDocument } from "./project-document.server";
+import { isStartMilestone } from "~/domain/graph/milestone";
 
 const dateField = (label: string) =>
   z
@@ -49,7 +49,7 @@ export function recordItemEvent(ctx: ServiceContext, actor: Actor, projectId: nu
   const item = agg.items.find((i) => i.row.key === itemKey);
   if (!item) throw notFound(`事项「${itemKey}」`);
   const d = decide(actor, "item.recordEvent", { project: agg.facts, item: { departmentId: item.row.departmentId } });
-  if (!d.allowed) throw new AppError("forbidden", "您无权办理此事项（部门经办人只能办理本部门事项，代办员只能办理分配给自己的项目）");
+  if (!d.allowed) throw forbidden("您无权办理此事项（部门经办人只能办理本部门事项，代办员只能办理分配给自己的项目）");
 
   const parsed = eventSchema.safeParse(raw, { errorMap: zhFieldErrorMap });
   if (!parsed.success) throw invalidInput(parsed.error.issues);
@@ -102,7 +102,7 @@ export function recordItemEvent(ctx: ServiceContext, actor: Actor, projectId: nu
       })
       .returning({ id: clockEvents.id })
       .get();
-    const startDone = item.row.key === "start" && result.state.status === "approved";
+    const startDone = isStartMilestone(item.row) && result.state.status === "approved";
     tx.update(projects)
       .set({
         version: sql`${projects.version} + 1`,

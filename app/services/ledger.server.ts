@@ -5,7 +5,8 @@ import { itemStatusLabel } from "~/domain/clock";
 import { PROJECT_LEVEL_LABELS } from "~/domain/project/types";
 import { ITEM_KIND_LABELS, stageLabel } from "~/domain/item/vocabulary";
 import type { ServiceContext } from "./context.server";
-import { getProjectView, type ItemView } from "./projects.server";
+import { getProjectView, type ItemView } from "./project-view.server";
+import { isStartMilestone } from "~/domain/graph/milestone";
 
 /**
  * The 代办台账 as an Excel workbook: the spreadsheet officers kept by hand
@@ -66,6 +67,7 @@ function limitsOf(i: ItemView): { statutory: number | null; promised: number | n
 
 export function ledgerFileName(projectName: string): string {
   // Characters Windows forbids in file names would make the download fail to save.
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this strips from user-supplied names
   const safe = projectName.replace(/[\\/:*?"<>|\u0000-\u001f]/g, "_").trim().slice(0, 80) || "项目";
   return `${safe}-代办台账.xlsx`;
 }
@@ -84,7 +86,7 @@ export async function exportLedgerFile(ctx: ServiceContext, actor: Actor, projec
     { header: "项目", key: "k", width: 22 },
     { header: "内容", key: "v", width: 60 },
   ];
-  const start = view.items.find((i) => i.key === "start");
+  const start = view.items.find(isStartMilestone);
   const facts: [string, string | number][] = [
     ["项目名称", project.name],
     ["项目代码", project.code],

@@ -1,18 +1,17 @@
 import { desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { auditLog, clockEvents, contactLogs, items, projects, users } from "../../db/schema";
-import { decide, type Actor } from "~/domain/access/policy";
+import { type Actor } from "~/domain/access/policy";
 import { parseDate, shanghaiDay, shanghaiToday } from "~/domain/calendar";
 import { CLOCK_EVENT_TYPES, EVENT_LABELS, type ClockEventType } from "~/domain/clock";
 import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
-import type { Db } from "~/utils/db.server";
 import { writeAudit } from "./audit.server";
 import { transactThenWake } from "./transaction.server";
 import { getCalendar } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
-import { AppError, invalidInput, notFound } from "./errors.server";
+import { AppError, invalidInput } from "./errors.server";
 import { planProjectTimers } from "./escalation-timers.server";
-import { projectFactsOf } from "./materials.server";
+import { requireProjectAccess } from "./project-access.server";
 import type { EventDetail } from "./project-aggregate.server";
 import { getPolicy } from "./time-rules.server";
 
@@ -46,13 +45,6 @@ const logSchema = z.object({
 
 export type ContactLogInput = z.input<typeof logSchema>;
 
-function requireAccess(db: Db, actor: Actor, projectId: number, action: "log.write" | "project.view") {
-  const facts = Number.isInteger(projectId) && projectId > 0 ? projectFactsOf(db, projectId) : null;
-  if (!facts) throw notFound("项目");
-  const d = decide(actor, action, { project: facts });
-  if (!d.allowed) throw d.reason === "not_found" ? notFound("项目") : new AppError("forbidden", "只有本项目的代办员可以记录代办日志");
-}
-
 /**
  * Records one 代办日志 entry. A contact, visit or coordination is progress
  * (DESIGN §4 stall rule: "no progress event"), so it moves the project's last
@@ -61,7 +53,7 @@ function requireAccess(db: Db, actor: Actor, projectId: number, action: "log.wri
  */
 export function addContactLog(ctx: ServiceContext, actor: Actor, projectId: number, raw: unknown) {
   const { db, now } = ctx;
-  requireAccess(db, actor, projectId, "log.write");
+  requireProjectAccess(db, actor, projectId, "log.write", "只有本项目的代办员可以记录代办日志");
   const parsed = logSchema.safeParse(raw, { errorMap: zhFieldErrorMap });
   if (!parsed.success) throw invalidInput(parsed.error.issues);
   const input = parsed.data;
@@ -177,7 +169,7 @@ function eventDetail(note: string | null, detailText: string | null): string {
  */
 export function projectTimeline(ctx: ServiceContext, actor: Actor, projectId: number, limit = 500): TimelineEntry[] {
   const { db } = ctx;
-  requireAccess(db, actor, projectId, "project.view");
+  requireProjectAccess(db, actor, projectId, "project.view");
   const out: TimelineEntry[] = [];
 
   const logs = db

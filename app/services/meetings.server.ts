@@ -2,13 +2,13 @@ import { asc, desc, eq, sql } from "drizzle-orm";
 import { actionItems, departments, meetings } from "../../db/schema";
 import { decide, type Actor } from "~/domain/access/policy";
 import type { ServiceContext } from "./context.server";
-import { AppError } from "./errors.server";
+import { forbidden } from "./errors.server";
 
 export const MEETING_STATUS_LABELS = { planned: "待召开", held: "已召开", closed: "已闭环" } as const;
 
 /** Joint meetings with their agenda size and open action items (full workflow comes with the meetings work). */
 export function listMeetings(ctx: ServiceContext, actor: Actor) {
-  if (!decide(actor, "meeting.view").allowed) throw new AppError("forbidden", "没有查看联席会议的权限");
+  if (!decide(actor, "meeting.view").allowed) throw forbidden("没有查看联席会议的权限");
   const rows = ctx.db
     .select({
       m: meetings,

@@ -9,13 +9,14 @@ import {
   projects,
   users,
 } from "../../db/schema";
-import { decide, type Action, type Actor, type ProjectFacts } from "~/domain/access/policy";
+import type { Action, Actor, ProjectFacts } from "~/domain/access/policy";
 import { toDay, type WorkingCalendar } from "~/domain/calendar";
-import { initialClockState, isPaused, readClock, replayClock, type ClockEvent, type ClockReading, type ClockSpec, type ClockState, type ItemKind, type ItemStatus } from "~/domain/clock";
+import { initialClockState, isPaused, readClock, replayClock, type ClockEvent, type ClockReading, type ClockSpec, type ClockState } from "~/domain/clock";
 import { parseDate, type DayNum } from "~/domain/calendar";
 import type { ScheduleInput } from "~/domain/schedule";
 import type { Db } from "~/utils/db.server";
-import { AppError, notFound } from "./errors.server";
+import { parseId } from "~/domain/validation/id";
+import { assertProjectAccess } from "./project-access.server";
 
 /**
  * A project as the rules need it: rows plus each item's clock state replayed
@@ -65,21 +66,6 @@ export function toClockEvent(e: typeof clockEvents.$inferSelect): ClockEvent {
     deferredMaterials: detail.deferredMaterials,
     commitmentOn: detail.commitmentOn ? toDay(detail.commitmentOn) : null,
   };
-}
-
-/** Only what access decisions need, without replaying clocks: for cheap checks such as live-update polling. */
-export function loadProjectFacts(db: Db, projectId: number): { project: typeof projects.$inferSelect; facts: ProjectFacts } | null {
-  const project = db.select().from(projects).where(eq(projects.id, projectId)).get();
-  if (!project) return null;
-  const proxyUserIds = db.select({ id: projectProxies.userId }).from(projectProxies).where(eq(projectProxies.projectId, projectId)).all().map((r) => r.id);
-  const departmentIds = db
-    .selectDistinct({ id: items.departmentId })
-    .from(items)
-    .where(eq(items.projectId, projectId))
-    .all()
-    .map((r) => r.id)
-    .filter((d): d is number => d !== null);
-  return { project, facts: { enterpriseId: project.enterpriseId, proxyUserIds, departmentIds } };
 }
 
 export function loadProject(db: Db, projectId: number, cal: WorkingCalendar): ProjectAggregate | null {
@@ -141,11 +127,10 @@ export function loadProjectFor(
   cal: WorkingCalendar,
   action: Action = "project.view",
 ): ProjectAggregate {
-  const agg = Number.isInteger(projectId) && projectId > 0 ? loadProject(db, projectId, cal) : null;
-  if (!agg) throw notFound("项目");
-  const d = decide(actor, action, { project: agg.facts });
-  if (!d.allowed) throw d.reason === "not_found" ? notFound("项目") : new AppError("forbidden", "没有执行此操作的权限");
-  return agg;
+  const id = parseId(projectId);
+  const agg = id === null ? null : loadProject(db, id, cal);
+  assertProjectAccess(actor, action, agg?.facts);
+  return agg!;
 }
 
 export function scheduleInputOf(agg: ProjectAggregate): ScheduleInput {

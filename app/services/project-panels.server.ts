@@ -1,11 +1,8 @@
-import { decide, type Actor } from "~/domain/access/policy";
-import { shanghaiDay, shanghaiToday } from "~/domain/calendar";
-import { getCalendar } from "./time-rules.server";
-import type { ServiceContext } from "./context.server";
+import { decide } from "~/domain/access/policy";
 import { LOG_KIND_LABELS, LOG_KINDS, projectTimeline, type TimelineEntry } from "./logs.server";
-import { ALLOWED_EXTENSIONS, materialViews, MAX_UPLOAD_BYTES, UPLOAD_ACCEPT, type MaterialView } from "./materials.server";
-import { loadProjectFor } from "./project-aggregate.server";
-import { planOf } from "./projects.server";
+import { ALLOWED_EXTENSIONS, MAX_UPLOAD_BYTES, UPLOAD_ACCEPT } from "~/domain/material/upload-rules";
+import { materialViews, type MaterialView } from "./material-views.server";
+import type { ProjectContext } from "./project-context.server";
 
 /**
  * Loader data for the materials and timeline panels of the project page.
@@ -22,17 +19,14 @@ export interface ProjectPanels {
   logKinds: { value: string; label: string }[];
 }
 
-export function loadProjectPanels(ctx: ServiceContext, actor: Actor, projectId: number): ProjectPanels {
-  const cal = getCalendar(ctx.db);
-  // Throws 404/403 exactly like the page's own loader for a project the actor may not see.
-  const agg = loadProjectFor(ctx.db, actor, projectId, cal);
-  const plan = planOf(agg, ctx, shanghaiDay(ctx.now));
+export function loadProjectPanels(pc: ProjectContext): ProjectPanels {
+  const { aggregate: agg, schedule: plan, calendar: cal, actor } = pc;
   const allowed = (a: "material.upload" | "material.verify" | "log.write") => decide(actor, a, { project: agg.facts }).allowed;
   return {
     projectId: agg.project.id,
-    today: shanghaiToday(ctx.now),
-    materials: materialViews(ctx.db, agg, plan, cal),
-    timeline: projectTimeline(ctx, actor, projectId),
+    today: cal.format(pc.today),
+    materials: materialViews(pc.db, agg, plan, cal),
+    timeline: projectTimeline(pc, actor, agg.project.id),
     can: { upload: allowed("material.upload"), verify: allowed("material.verify"), log: allowed("log.write") },
     limits: { maxBytes: MAX_UPLOAD_BYTES, accept: UPLOAD_ACCEPT, extensions: ALLOWED_EXTENSIONS },
     logKinds: LOG_KINDS.map((k) => ({ value: k, label: LOG_KIND_LABELS[k] })),

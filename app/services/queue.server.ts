@@ -5,9 +5,9 @@ import { shanghaiDay } from "~/domain/calendar";
 import { ACTIVE_STATUSES, type ItemStatus, type Warning } from "~/domain/clock";
 import { getCalendar } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
-import { AppError } from "./errors.server";
+import { forbidden } from "./errors.server";
 import { readStoredClock } from "./project-aggregate.server";
-import { defaultYellowLead } from "./projects.server";
+import { getPolicy } from "./time-rules.server";
 
 
 export interface QueueRow {
@@ -29,11 +29,11 @@ export interface QueueRow {
  * projects the city has.
  */
 export function listDepartmentQueue(ctx: ServiceContext, actor: Actor): { department: string; rows: QueueRow[] } {
-  if (actor.role !== "dept" || actor.departmentId === null) throw new AppError("forbidden", "只有部门经办人有待办队列");
+  if (actor.role !== "dept" || actor.departmentId === null) throw forbidden("只有部门经办人有待办队列");
   const { db } = ctx;
   const cal = getCalendar(db);
   const today = shanghaiDay(ctx.now);
-  const lead = defaultYellowLead(db);
+  const lead = getPolicy(db).yellowLead;
   const dept = db.select().from(departments).where(eq(departments.id, actor.departmentId)).get();
   const rows = db
     .select({ item: items, projectName: projects.name })

@@ -1,16 +1,14 @@
-import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { settings } from "../../db/schema";
 import { decide, type Actor } from "~/domain/access/policy";
-import { DEFAULT_POLICY, type EscalationPolicy } from "~/domain/escalation/policy";
+import { type EscalationPolicy } from "~/domain/escalation/policy";
 import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
-import type { Db } from "~/utils/db.server";
 import { writeAudit } from "./audit.server";
 import { transactThenWake } from "./transaction.server";
 import { getCalendar, getPolicy, POLICY_KEY } from "./time-rules.server";
 import { replanAllIn } from "./escalation-timers.server";
 import type { ServiceContext } from "./context.server";
-import { AppError, invalidInput } from "./errors.server";
+import { invalidInput, forbidden } from "./errors.server";
 
 const days = (label: string, max: number) =>
   z.coerce
@@ -33,7 +31,7 @@ const policySchema = z
   });
 
 export function savePolicy(ctx: ServiceContext, actor: Actor, raw: unknown): EscalationPolicy {
-  if (!decide(actor, "admin.manage").allowed) throw new AppError("forbidden", "只有系统管理员可以修改升级规则");
+  if (!decide(actor, "admin.manage").allowed) throw forbidden("只有系统管理员可以修改升级规则");
   const parsed = policySchema.safeParse(raw, { errorMap: zhFieldErrorMap });
   if (!parsed.success) throw invalidInput(parsed.error.issues);
   const value = JSON.stringify(parsed.data);

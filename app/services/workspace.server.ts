@@ -1,18 +1,12 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { actionItems, departments, itemMaterials, materials, users } from "../../db/schema";
-import { decide, type Actor } from "~/domain/access/policy";
-import { shanghaiDay } from "~/domain/calendar";
-import { EVENT_LABELS, type ClockEventType } from "~/domain/clock";
-import { layoutGraph } from "~/domain/graph/layout";
-import { getCalendar } from "./time-rules.server";
-import type { ServiceContext } from "./context.server";
+import { decide } from "~/domain/access/policy";
+import { DUE_SOON_WORKING_DAYS, EVENT_LABELS, type ClockEventType } from "~/domain/clock";
+import { GRAPH_NODE_SIZE, layoutGraph } from "~/domain/graph/layout";
 import { itemOverrides } from "~/domain/escalation/policy";
-import { loadProjectFor, type EventDetail } from "./project-aggregate.server";
-import { getPolicy } from "./time-rules.server";
-import { DUE_SOON_WORKING_DAYS, planOf, projectViewOf, type ItemView } from "./projects.server";
-
-export const NODE_WIDTH = 208;
-export const NODE_HEIGHT = 84;
+import type { EventDetail } from "./project-aggregate.server";
+import type { ProjectContext } from "./project-context.server";
+import { projectViewOf, type ItemView } from "./project-view.server";
 
 export interface GraphNodeView {
   key: string;
@@ -33,12 +27,11 @@ export interface GraphEdgeView {
  * project: the numbers, the laid-out graph, the next actions and, when an
  * item is selected, its facts and history.
  */
-export function getWorkspace(ctx: ServiceContext, actor: Actor, projectId: number, selectedKey: string | null) {
-  const cal = getCalendar(ctx.db);
-  const agg = loadProjectFor(ctx.db, actor, projectId, cal);
-  const today = shanghaiDay(ctx.now);
-  const plan = planOf(agg, ctx, today);
-  const view = projectViewOf(agg, ctx, actor, plan);
+export function getWorkspace(pc: ProjectContext, selectedKey: string | null) {
+  const { calendar: cal, aggregate: agg, schedule: plan, today, actor, policy } = pc;
+  const ctx = pc;
+  const projectId = agg.project.id;
+  const view = projectViewOf(pc);
   const keyOf = new Map(agg.items.map((i) => [i.row.id, i.row.key]));
   const edges = agg.edges.map((e) => ({ from: keyOf.get(e.fromItemId)!, to: keyOf.get(e.toItemId)!, lag: e.lagWorkingDays }));
   const planned = new Map(plan.items.map((p) => [p.key, p]));
@@ -47,7 +40,7 @@ export function getWorkspace(ctx: ServiceContext, actor: Actor, projectId: numbe
   const layout = layoutGraph(
     view.items.map((i) => ({ key: i.key, stage: i.stage })),
     edges,
-    { nodeWidth: NODE_WIDTH, nodeHeight: NODE_HEIGHT },
+    { nodeWidth: GRAPH_NODE_SIZE.width, nodeHeight: GRAPH_NODE_SIZE.height },
   );
   const pos = new Map(layout.nodes.map((n) => [n.key, n]));
   const nodes: GraphNodeView[] = view.items.map((i) => {
@@ -101,7 +94,6 @@ export function getWorkspace(ctx: ServiceContext, actor: Actor, projectId: numbe
       .where(eq(itemMaterials.itemId, rec.row.id))
       .orderBy(asc(materials.id))
       .all();
-    const policy = getPolicy(ctx.db);
     selected = {
       ...nodes.find((n) => n.key === rec.row.key)!.item,
       escalation: {

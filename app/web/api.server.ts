@@ -1,3 +1,4 @@
+import { parseId } from "~/domain/validation/id";
 import { AppError } from "~/services/errors.server";
 import type { SessionUser } from "~/services/auth.server";
 import { requireApiUser } from "./session.server";
@@ -36,8 +37,9 @@ export function methodNotAllowed(allowed: string): Response {
   return Response.json({ error: { code: "method_not_allowed", message: `该地址只支持 ${allowed} 请求` } }, { status: 405, headers: { Allow: allowed } });
 }
 
-export function idParam(raw: string | undefined): number {
-  const id = Number(raw);
-  if (!raw || !/^\d+$/.test(raw) || !Number.isSafeInteger(id) || id <= 0) throw new AppError("not_found", "项目不存在或无权查看");
+/** A path id for the JSON API: the shared parser, with the API's 404 error shape. */
+export function idParam(raw: string | undefined, what = "项目"): number {
+  const id = parseId(raw);
+  if (id === null) throw new AppError("not_found", `${what}不存在或无权查看`);
   return id;
 }

@@ -47,12 +47,6 @@ export function panelError(request: Request, projectId: number, panel: PanelName
   throw e;
 }
 
-/** Route param → positive integer id, or a 404 for anything else ("abc", "1.5", "-3"). */
-export function routeId(raw: string | undefined, what = "项目"): number {
-  const id = Number(raw);
-  if (!raw || !/^\d+$/.test(raw) || !Number.isSafeInteger(id) || id <= 0) throw new Response(`${what}不存在或无权查看`, { status: 404 });
-  return id;
-}
 
 /**
  * `Content-Disposition` that survives any file name: an ASCII fallback for old

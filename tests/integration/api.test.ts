@@ -1,7 +1,8 @@
 /**
  * Integration tests of the JSON API v1 (DESIGN §6): every resource route in
- * app/routes/api.v1.*.ts is called in-process with a real Request against this
- * file's own migrated SQLite copy (tests/setup/env.ts). Expected dates are
+ * app/routes/api.v1.*.ts is called in-process with a real Request against each
+ * test's own copy of the migrated database (tests/setup/db.ts); every test
+ * makes its users, tokens and projects in a beforeEach or itself. Expected dates are
  * hand-computed from the 2025/2026 State Council holiday notices:
  *
  *   2025  国庆/中秋 10-01..10-08 off, make-up Sat 10-11 (and Sun 09-28)
@@ -18,7 +19,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { eq, sql } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { apiTokens, escalations, items as itemsTable, users } from "../../db/schema";
 import { addCalendarDays, shanghaiDay, toDay, type DayNum } from "~/domain/calendar";
 import { createApiToken } from "~/services/auth.server";
@@ -142,7 +143,7 @@ const cal = () => getCalendar(getDb());
 const fmt = (d: DayNum) => cal().format(d);
 const today = () => shanghaiDay(new Date());
 
-beforeAll(async () => {
+beforeEach(async () => {
   const db = getDb();
   ensureDepartments(db);
   entAId = insertEnterprise(ENT_A.name, ENT_A.first17, db);
@@ -386,9 +387,13 @@ describe("POST /api/v1/projects", () => {
   });
 
   describe("rejections write nothing", () => {
+    // Every test here must leave the database exactly as it found it.
     let before: ReturnType<typeof dbSnapshot>;
-    beforeAll(() => {
+    beforeEach(() => {
       before = dbSnapshot();
+    });
+    afterEach(() => {
+      expect(dbSnapshot(), "a rejected request wrote to the database").toEqual(before);
     });
 
     const post = (body: unknown, token: string | null = tokens.proxy) => call(createProject, "/api/v1/projects", { token, json: body });
@@ -436,11 +441,11 @@ describe("POST /api/v1/projects", () => {
       expect(msg).not.toContain("start →");
     });
 
-    it("422 for an inline template with an unknown department or without the 开工 milestone", async () => {
+    it("422 for an inline template with an unknown department or two 开工 milestones", async () => {
       const unknownDept = { ...MINI_TEMPLATE, items: MINI_TEMPLATE.items.map((i) => (i.key === "permit" ? { ...i, department: "规划局" } : i)) };
       expectApiError(await post(projectBody({ templateKey: undefined, template: unknownDept })), 422, "invalid", "规划局");
-      const noStart = { ...MINI_TEMPLATE, items: MINI_TEMPLATE.items.slice(0, 2), dependencies: [MINI_TEMPLATE.dependencies[0]] };
-      expectApiError(await post(projectBody({ templateKey: undefined, template: noStart })), 422, "invalid", "开工");
+      const twoStarts = { ...MINI_TEMPLATE, items: [...MINI_TEMPLATE.items, { key: "kaigong", name: "开工", kind: "milestone" }] };
+      expectApiError(await post(projectBody({ templateKey: undefined, template: twoStarts })), 422, "invalid", "开工");
       expectApiError(await post(projectBody({ templateKey: undefined, template: "not a template" })), 422, "invalid", "模板");
     });
 
@@ -478,9 +483,35 @@ describe("POST /api/v1/projects", () => {
       expectApiError(r, 405, "method_not_allowed");
       expect(r.headers.get("Allow")).toBe("GET, POST");
     });
+  });
 
-    it("none of the rejected requests above wrote anything", () => {
-      expect(dbSnapshot()).toEqual(before);
+  describe("the 开工 milestone of an inline template (DESIGN §4/§5: kind milestone named 开工, whatever its key)", () => {
+    const post = (body: unknown) => call(createProject, "/api/v1/projects", { token: tokens.proxy, json: body });
+
+    it("accepts a provincial platform's own keys: the 开工 milestone is found by kind and name, and 倒排 plans back from it", async () => {
+      const rename = (k: string) => (k === "start" ? "kg-01" : k);
+      const ownKeys = {
+        ...MINI_TEMPLATE,
+        items: MINI_TEMPLATE.items.map((i) => ({ ...i, key: rename(i.key) })),
+        dependencies: MINI_TEMPLATE.dependencies.map((d) => ({ from: rename(d.from), to: rename(d.to) })),
+      };
+      const r = await post(projectBody({ templateKey: undefined, template: ownKeys, signedOn: "2026-03-02", targetStartOn: "2026-03-04" }));
+      expect(r.status).toBe(201);
+      const s = await schedule(r.body.id, "2026-03-02");
+      expect(s.status).toBe(200);
+      // From Mon 2026-03-02: filing takes 1 working day (EF 03-03), permit 5 more (03-04 … 03-10), so 开工 is forecast 03-10, after the 03-04 target.
+      expect(s.body.forecastStartOn).toBe("2026-03-10");
+      expect(s.body.atRisk).toBe(true);
+      expect(s.body.criticalPath).toEqual(["filing", "permit", "kg-01"]);
+    });
+
+    it("without any 开工 milestone the latest sink stands in for it", async () => {
+      const noStart = { ...MINI_TEMPLATE, items: MINI_TEMPLATE.items.slice(0, 2), dependencies: [MINI_TEMPLATE.dependencies[0]] };
+      const r = await post(projectBody({ templateKey: undefined, template: noStart, signedOn: "2026-03-02", targetStartOn: "2026-06-30" }));
+      expect(r.status).toBe(201);
+      const s = await schedule(r.body.id, "2026-03-02");
+      expect(s.body.forecastStartOn).toBe("2026-03-10");
+      expect(s.body.atRisk).toBe(false);
     });
   });
 
@@ -518,16 +549,14 @@ describe("POST /api/v1/projects", () => {
 
 describe("GET /api/v1/projects (list)", () => {
   it("an enterprise contact sees only their enterprise's projects; a proxy sees all", async () => {
+    const idA = await create(projectBody({ name: "接口测试：甲企业项目" }));
     const idB = await create(projectBody({ name: "接口测试：乙企业项目", enterprise: { name: ENT_B.name, creditCode: creditCode(ENT_B.first17) } }));
     const all = await call(listProjects, "/api/v1/projects", { token: tokens.proxy });
     expect(all.status).toBe(200);
-    const allIds = all.body.map((p: { id: number }) => p.id);
-    expect(allIds).toContain(idB);
+    expect(all.body.map((p: { id: number }) => p.id).sort()).toEqual([idA, idB].sort());
     const a = await call(listProjects, "/api/v1/projects", { token: tokens.entA });
     expect(a.status).toBe(200);
-    expect(a.body.length).toBeGreaterThan(0);
-    expect(a.body.every((p: { enterpriseName: string }) => p.enterpriseName === ENT_A.name)).toBe(true);
-    expect(a.body.map((p: { id: number }) => p.id)).not.toContain(idB);
+    expect(a.body.map((p: { id: number; enterpriseName: string }) => [p.id, p.enterpriseName])).toEqual([[idA, ENT_A.name]]);
     const b = await call(listProjects, "/api/v1/projects", { token: tokens.entB });
     expect(b.body.map((p: { id: number }) => p.id)).toEqual([idB]);
     // A department user sees only projects with an item of their department: 应急 has none.
@@ -539,7 +568,7 @@ describe("GET /api/v1/projects (list)", () => {
 
 describe("GET /api/v1/projects/:id", () => {
   let id = 0;
-  beforeAll(async () => {
+  beforeEach(async () => {
     id = await create(projectBody({ name: "接口测试：项目文档" }));
     // filing (发改, promised 1 WD) accepted Wed 2026-09-30 → due Thu 2026-10-08.
     expect((await event(id, "filing", { type: "accept", on: "2026-09-30" })).status).toBe(200);
@@ -681,7 +710,7 @@ describe("GET /api/v1/projects/:id/schedule — general-industrial, internal con
     return out;
   }
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     id = await create(projectBody({ name: "接口测试：排期一致性", signedOn: "2026-09-01", targetStartOn: "2027-03-01" }));
   });
 
@@ -794,11 +823,29 @@ describe("schedule + events — a small project computed by hand", () => {
   // CPM_TEMPLATE: filing(1 WD, 发改) → permit(5 WD, 住建) → start; filing → eia(2 WD, 生态环境) → start.
   // Signed 2026-09-01, target Fri 2026-10-16.
   let id = 0;
-  beforeAll(async () => {
+  beforeEach(async () => {
     id = await create(
       projectBody({ name: "接口测试：手算排期", templateKey: undefined, template: CPM_TEMPLATE, signedOn: "2026-09-01", targetStartOn: "2026-10-16" }),
     );
   });
+
+  /**
+   * The project's history, one step per test below: a test about a later step
+   * first records the earlier ones on its own project (their checks are in their own tests).
+   */
+  const history = {
+    "filing accepted": () => event(id, "filing", { type: "accept", on: "2026-09-30", note: "窗口受理" }),
+    "filing approved": () => event(id, "filing", { type: "approve", on: "2026-10-08" }),
+    "permit accepted": () => event(id, "permit", { type: "accept", on: "2026-10-09" }),
+    "permit in correction": () => event(id, "permit", { type: "request_correction", on: "2026-10-12", note: "缺少施工合同" }),
+    "correction received": () => event(id, "permit", { type: "receive_correction", on: "2026-10-14" }, tokens.deptZj),
+  };
+  async function recordUpTo(last: keyof typeof history) {
+    for (const [step, record] of Object.entries(history)) {
+      expect([step, (await record()).status]).toEqual([step, 200]);
+      if (step === last) return;
+    }
+  }
 
   it("fresh, asOf Wed 2026-09-30: on time, critical path filing → permit → start", async () => {
     // Forward: filing ES 09-30, EF 10-08 (国庆 skipped).
@@ -858,6 +905,7 @@ describe("schedule + events — a small project computed by hand", () => {
   });
 
   it("approve filing on 2026-10-08; asOf 10-09: filing finished, critical path permit → start", async () => {
+    await recordUpTo("filing accepted");
     const r = await event(id, "filing", { type: "approve", on: "2026-10-08" });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ status: "approved", decidedOn: "2026-10-08", dueOn: "2026-10-08", remainingWorkingDays: null, warning: "none" });
@@ -874,6 +922,7 @@ describe("schedule + events — a small project computed by hand", () => {
   });
 
   it("accept permit on Fri 2026-10-09 → due Thu 2026-10-15; warnings by asOf", async () => {
+    await recordUpTo("filing approved");
     const r = await event(id, "permit", { type: "accept", on: "2026-10-09" });
     expect(r.status).toBe(200);
     // 10-09 + 5 WD: 10-10 (Sat make-up), 10-12, 10-13, 10-14, 10-15.
@@ -897,6 +946,7 @@ describe("schedule + events — a small project computed by hand", () => {
   });
 
   it("request_correction on permit 2026-10-12 → correction, paused; the clock freezes with 3 WD left", async () => {
+    await recordUpTo("permit accepted");
     const r = await event(id, "permit", { type: "request_correction", on: "2026-10-12", note: "缺少施工合同" });
     expect(r.status).toBe(200);
     // remaining at pause = (10-12, 10-15] = 3; the projected due date is 3 WD after the real today.
@@ -917,11 +967,20 @@ describe("schedule + events — a small project computed by hand", () => {
   });
 
   describe("rejected events change nothing", () => {
+    // permit is in correction (requested 10-12), filing approved, eia pending; every test
+    // here must leave the project and the database exactly as it found them.
     let docBefore: ApiResult;
     let dbBefore: ReturnType<typeof dbSnapshot>;
-    beforeAll(async () => {
+    beforeEach(async () => {
+      await recordUpTo("permit in correction");
       docBefore = await getDoc(id);
       dbBefore = dbSnapshot();
+    });
+    afterEach(async () => {
+      expect(dbSnapshot(), "a rejected event wrote to the database").toEqual(dbBefore);
+      const docAfter = await getDoc(id);
+      expect(docAfter.status).toBe(200);
+      expect(docAfter.body).toEqual(docBefore.body);
     });
 
     it("409 for illegal transitions, with a Chinese message", async () => {
@@ -992,16 +1051,10 @@ describe("schedule + events — a small project computed by hand", () => {
       expectApiError(r, 405, "method_not_allowed");
       expect(r.headers.get("Allow")).toBe("POST");
     });
-
-    it("after all those errors the project and the database are unchanged", async () => {
-      expect(dbSnapshot()).toEqual(dbBefore);
-      const docAfter = await getDoc(id);
-      expect(docAfter.status).toBe(200);
-      expect(docAfter.body).toEqual(docBefore.body);
-    });
   });
 
   it("receive_correction on 2026-10-14 → running, due pushed by the 2 paused WD to Mon 2026-10-19", async () => {
+    await recordUpTo("permit in correction");
     // The responsible department (住建) may record it.
     const r = await event(id, "permit", { type: "receive_correction", on: "2026-10-14" }, tokens.deptZj);
     expect(r.status).toBe(200);
@@ -1014,6 +1067,7 @@ describe("schedule + events — a small project computed by hand", () => {
   });
 
   it("approve permit and mark 开工 done → the project is started; escalations list stays empty", async () => {
+    await recordUpTo("correction received");
     expect((await event(id, "permit", { type: "approve", on: "2026-10-16" }, tokens.deptZj)).body).toMatchObject({ status: "approved", decidedOn: "2026-10-16", dueOn: "2026-10-19" });
     expect((await event(id, "eia", { type: "waive", on: "2026-10-16" })).body).toMatchObject({ status: "waived", decidedOn: "2026-10-16", dueOn: null });
     expect((await event(id, "start", { type: "approve", on: "2026-10-16" })).body).toMatchObject({ status: "approved", decidedOn: "2026-10-16" });
@@ -1022,12 +1076,13 @@ describe("schedule + events — a small project computed by hand", () => {
     const s = await schedule(id, "2026-10-20");
     // Everything finished: forecast = the actual start date; no critical items left.
     expect(s.body).toMatchObject({ forecastStartOn: "2026-10-16", atRisk: false, criticalPath: [] });
+    expect((await escalationsOf(id)).body).toEqual([]);
   });
 });
 
 describe("POST /api/v1/projects/:id/items/:key/events — department access on general-industrial", () => {
   let id = 0;
-  beforeAll(async () => {
+  beforeEach(async () => {
     id = await create(projectBody({ name: "接口测试：部门办理" }));
   });
 
@@ -1067,7 +1122,7 @@ describe("POST /api/v1/projects/:id/items/:key/events — department access on g
 
 describe("GET /api/v1/projects/:id/escalations", () => {
   let id = 0;
-  beforeAll(async () => {
+  beforeEach(async () => {
     id = await create(projectBody({ name: "接口测试：督办记录" }));
   });
 

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { Badge, Button, Card, EmptyState, Field, Input, Select, Textarea, cx, FilterTabs, type Tone } from "~/components/ui";
+import { Badge, Button, Card, EmptyState, Field, Input, Select, Textarea, FilterTabs, type Tone } from "~/components/ui";
 import type { ProjectPanels, TimelineEntry } from "~/services/project-panels.server";
 import { PanelFlash } from "./panel-flash";
 

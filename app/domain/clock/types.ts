@@ -42,6 +42,9 @@ export type ClockEventType = (typeof CLOCK_EVENT_TYPES)[number];
 
 export type Warning = "none" | "yellow" | "red";
 
+/** "临期": due within this many working days (the officer's next-actions horizon). */
+export const DUE_SOON_WORKING_DAYS = 2;
+
 export const STATUS_LABELS: Record<ItemStatus, string> = {
   pending: "待办理",
   running: "办理中",

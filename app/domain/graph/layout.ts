@@ -7,6 +7,9 @@ import { Graph, layout } from "@dagrejs/dagre";
  * bottom. Pure: a fresh dagre graph per call, never a shared module-level one
  * (layouts run per request on the server).
  */
+/** The size of an item's box on the graph: the server lays out with it and the page renders with it. */
+export const GRAPH_NODE_SIZE = { width: 208, height: 84 } as const;
+
 export interface LayoutInput {
   key: string;
   stage: number;

@@ -1,0 +1,107 @@
+import { and, desc, eq, inArray, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
+import { enterprises, items, projects } from "../../db/schema";
+import { PROJECT_STATUSES, PROJECT_STATUS_LABELS } from "~/domain/project/types";
+import { type Actor } from "~/domain/access/policy";
+import { shanghaiDay } from "~/domain/calendar";
+import { isFinished } from "~/domain/clock";
+import { getCalendar } from "./time-rules.server";
+import type { ServiceContext } from "./context.server";
+import { readStoredClock } from "./project-aggregate.server";
+import { getPolicy } from "./time-rules.server";
+
+import { DUE_SOON_WORKING_DAYS } from "~/domain/clock";
+
+const listSchema = z.object({
+  q: z.string().trim().max(100).optional().default(""),
+  status: z.enum(["", ...PROJECT_STATUSES]).optional().default(""),
+});
+
+export interface ProjectListRow {
+  id: number;
+  code: string;
+  name: string;
+  enterpriseName: string;
+  status: (typeof PROJECT_STATUSES)[number];
+  statusLabel: string;
+  signedOn: string;
+  targetStartOn: string;
+  investment: number;
+  itemsTotal: number;
+  itemsDone: number;
+  overdue: number;
+  dueSoon: number;
+}
+
+/**
+ * Projects the actor may see, filtered. Counts come from the stored clock
+ * columns (dueOn is exact for running items), so the list never replays events.
+ */
+export function listProjects(ctx: ServiceContext, actor: Actor, rawFilter: unknown): ProjectListRow[] {
+  const parsed = listSchema.safeParse(rawFilter ?? {}, { errorMap: zhFieldErrorMap });
+  const filter = parsed.success ? parsed.data : { q: "", status: "" as const };
+  const { db } = ctx;
+  const conds = [];
+  if (filter.q) {
+    const pat = `%${filter.q.replace(/[%_]/g, (c) => `\\${c}`)}%`;
+    conds.push(
+      or(sql`${projects.name} like ${pat} escape '\\'`, sql`${projects.code} like ${pat} escape '\\'`, sql`${enterprises.name} like ${pat} escape '\\'`),
+    );
+  }
+  if (filter.status) conds.push(eq(projects.status, filter.status));
+  if (actor.role === "enterprise") conds.push(eq(projects.enterpriseId, actor.enterpriseId ?? -1));
+  if (actor.role === "dept") {
+    conds.push(
+      inArray(
+        projects.id,
+        db.select({ id: items.projectId }).from(items).where(eq(items.departmentId, actor.departmentId ?? -1)),
+      ),
+    );
+  }
+  const rows = db
+    .select({ p: projects, enterpriseName: enterprises.name })
+    .from(projects)
+    .innerJoin(enterprises, eq(enterprises.id, projects.enterpriseId))
+    .where(conds.length ? and(...conds) : undefined)
+    .orderBy(desc(projects.id))
+    .limit(500)
+    .all();
+  if (!rows.length) return [];
+  const cal = getCalendar(db);
+  const today = shanghaiDay(ctx.now);
+  const itemRows = db
+    .select()
+    .from(items)
+    .where(inArray(items.projectId, rows.map((r) => r.p.id)))
+    .all();
+  const lead = getPolicy(db).yellowLead;
+  const stats = new Map<number, { total: number; done: number; overdue: number; soon: number }>();
+  for (const it of itemRows) {
+    const s = stats.get(it.projectId) ?? { total: 0, done: 0, overdue: 0, soon: 0 };
+    s.total++;
+    if (isFinished(it.status)) s.done++;
+    const r = readStoredClock(it, cal, today, lead);
+    if (r.warning === "red") s.overdue++;
+    else if (r.remainingWorkingDays !== null && r.remainingWorkingDays <= DUE_SOON_WORKING_DAYS) s.soon++;
+    stats.set(it.projectId, s);
+  }
+  return rows.map(({ p, enterpriseName }) => {
+    const s = stats.get(p.id) ?? { total: 0, done: 0, overdue: 0, soon: 0 };
+    return {
+      id: p.id,
+      code: p.code,
+      name: p.name,
+      enterpriseName,
+      status: p.status,
+      statusLabel: PROJECT_STATUS_LABELS[p.status],
+      signedOn: p.signedOn,
+      targetStartOn: p.targetStartOn,
+      investment: p.investment,
+      itemsTotal: s.total,
+      itemsDone: s.done,
+      overdue: s.overdue,
+      dueSoon: s.soon,
+    };
+  });
+}

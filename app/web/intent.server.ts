@@ -1,0 +1,63 @@
+import { data } from "@remix-run/node";
+import { z } from "zod";
+import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
+import { AppError, invalidInput } from "~/services/errors.server";
+
+/** What a page action answers, success or refusal: the form shows `message` (and `fields` next to inputs). */
+export interface ActionAnswer {
+  ok: boolean;
+  message: string;
+  /** The item the form belonged to, so the page can show the answer beside it. */
+  itemKey: string;
+  fields?: Record<string, string>;
+}
+
+/**
+ * A form's fields as a plain object for zod: a name sent once is a string, a name
+ * sent several times (checkbox groups) is an array, files are dropped.
+ */
+export function formFields(form: FormData): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const key of new Set(form.keys())) {
+    const values = form.getAll(key).filter((v): v is string => typeof v === "string");
+    if (values.length) out[key] = values.length === 1 ? values[0] : values;
+  }
+  return out;
+}
+
+/** A checkbox group: absent → [], one value → [value], several → all, blanks dropped. */
+export const formList = () =>
+  z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string()).transform((a) => a.filter(Boolean)));
+
+/** An optional text input: absent or blank → undefined. */
+export const formText = () => z.preprocess((v) => (typeof v === "string" && v.trim() !== "" ? v : undefined), z.string().optional());
+
+/**
+ * The one way a page action runs: parse the form into one of the route's intents
+ * (a zod discriminated union on `intent`), run its handler, and answer an
+ * ActionAnswer. A service's refusal (AppError) becomes the same answer with its
+ * status and message; an unknown intent is a 400; anything else is a bug and
+ * propagates to the error boundary (logged, never shown).
+ */
+export async function dispatchIntent<Schema extends z.ZodTypeAny>(
+  request: Request,
+  schema: Schema,
+  handle: (input: z.output<Schema>) => { message: string; itemKey?: string } | Promise<{ message: string; itemKey?: string }>,
+) {
+  const fields = formFields(await request.formData());
+  const itemKey = typeof fields.itemKey === "string" ? fields.itemKey : "";
+  try {
+    const parsed = schema.safeParse(fields, { errorMap: zhFieldErrorMap });
+    if (!parsed.success) {
+      const unknownIntent = parsed.error.issues.some((i) => i.code === "invalid_union_discriminator");
+      throw unknownIntent ? new AppError("bad_request", "未知的操作，请刷新页面后重试") : invalidInput(parsed.error.issues);
+    }
+    const done = await handle(parsed.data);
+    return data<ActionAnswer>({ ok: true, message: done.message, itemKey: done.itemKey ?? itemKey }, { status: 200 });
+  } catch (e) {
+    if (e instanceof AppError) {
+      return data<ActionAnswer>({ ok: false, message: e.message, itemKey, ...(e.fields ? { fields: e.fields } : {}) }, { status: e.status });
+    }
+    throw e;
+  }
+}
