@@ -1,3 +1,9 @@
+/**
+ * Test data, built per test (STYLE §9): `buildX(overrides)` returns the input a
+ * service takes, `insertX(…, overrides)` writes it to the test's own database
+ * (tests/setup/db.ts gives every test a fresh copy). Defaults are valid and
+ * unique within a test; a test states only what its assertions depend on.
+ */
 import { eq } from "drizzle-orm";
 import { departments, enterprises, users } from "../db/schema";
 import { DEFAULT_DEPARTMENTS } from "../app/domain/catalog/departments";
@@ -5,6 +11,7 @@ import { creditCodeCheckChar } from "../app/domain/enterprise/credit-code";
 import type { Actor, Role } from "../app/domain/access/policy";
 import { hashPassword } from "../app/services/passwords.server";
 import type { ServiceContext } from "../app/services/context.server";
+import { createProject } from "../app/services/project-creation.server";
 import { getDb, type Db } from "../app/utils/db.server";
 
 /** A Date at a Shanghai wall-clock time: tests speak in the business time zone. */
@@ -28,16 +35,30 @@ export function ensureDepartments(db: Db = getDb()): Map<string, number> {
 }
 
 let counter = 0;
+/** 1, 2, 3…: unique within the test file, so unique within a test's database too. */
+const next = () => ++counter;
+
 // Hashing is deliberately slow; one hash serves every factory user.
 let sharedHash: Promise<string> | undefined;
 export const TEST_PASSWORD = "test-pass-1";
 
-export async function insertUser(
-  opts: { role: Role; login?: string; department?: string; enterpriseId?: number; password?: string },
-  db: Db = getDb(),
-): Promise<Actor & { login: string }> {
+export type TestUser = Actor & { login: string };
+
+export interface UserOverrides {
+  role: Role;
+  login?: string;
+  /** Department code (发改, 住建, …); departments are created on first use. */
+  department?: string;
+  /** The department's leader (dept role): receives red, supervise and leader escalations. */
+  departmentLeader?: boolean;
+  enterpriseId?: number;
+  email?: string;
+  password?: string;
+}
+
+export async function insertUser(opts: UserOverrides, db: Db = getDb()): Promise<TestUser> {
   const deptIds = ensureDepartments(db);
-  const login = opts.login ?? `${opts.role}-${++counter}`;
+  const login = opts.login ?? `${opts.role}-${next()}`;
   const passwordHash = opts.password ? await hashPassword(opts.password) : await (sharedHash ??= hashPassword(TEST_PASSWORD));
   const row = db
     .insert(users)
@@ -47,16 +68,56 @@ export async function insertUser(
       role: opts.role,
       passwordHash,
       departmentId: opts.department ? deptIds.get(opts.department)! : null,
+      isDepartmentLeader: opts.departmentLeader ?? false,
       enterpriseId: opts.enterpriseId ?? null,
+      email: opts.email ?? null,
     })
     .returning()
     .get();
   return { id: row.id, role: opts.role, departmentId: row.departmentId, enterpriseId: row.enterpriseId, login };
 }
 
+/** The enterprise with this credit code (first 17 characters; the check character is computed), created if absent. */
 export function insertEnterprise(name: string, first17: string, db: Db = getDb()): number {
   const code = creditCode(first17);
   const existing = db.select().from(enterprises).where(eq(enterprises.creditCode, code)).get();
   if (existing) return existing.id;
   return db.insert(enterprises).values({ name, creditCode: code }).returning().get().id;
+}
+
+/** A credit code's first 17 characters, different for every call. */
+export function uniqueCredit17(): string {
+  return `91330100MA2F${String(next()).padStart(5, "0")}`;
+}
+
+export interface ProjectInput {
+  name: string;
+  enterprise: { name: string; creditCode: string };
+  templateKey?: string;
+  template?: unknown;
+  signedOn: string;
+  targetStartOn: string;
+  [field: string]: unknown;
+}
+
+/**
+ * What the project form and the API send: a general-industrial project signed
+ * Mon 2026-03-02 for a start on 2026-09-30, by an enterprise of its own.
+ */
+export function buildProject(overrides: Partial<ProjectInput> = {}): ProjectInput {
+  const n = next();
+  return {
+    name: `测试项目${n}`,
+    enterprise: { name: `测试企业${n}有限公司`, creditCode: creditCode(uniqueCredit17()) },
+    templateKey: "general-industrial",
+    signedOn: "2026-03-02",
+    targetStartOn: "2026-09-30",
+    ...overrides,
+  };
+}
+
+/** Creates the project through the service (items, dependencies, materials, proxy assignment) on its signing day; returns its id. */
+export function insertProject(proxy: Actor, overrides: Partial<ProjectInput> = {}): number {
+  const input = buildProject(overrides);
+  return createProject(ctxAt(input.signedOn), proxy, input).id;
 }

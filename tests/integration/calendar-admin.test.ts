@@ -1,11 +1,11 @@
 import { sql } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { addCalendarOverride, addCalendarYear, calendarAdd, getCalendarYear, removeCalendarOverride } from "~/services/calendar.server";
 import { recordItemEvent } from "~/services/items.server";
-import { createProject, getProjectSchedule } from "~/services/projects.server";
+import { getProjectSchedule } from "~/services/project-document.server";
 import { getDb } from "~/utils/db.server";
 import { caught } from "../support/app-error";
-import { creditCode, ctxAt, insertUser } from "../factories";
+import { ctxAt, insertProject, insertUser, type TestUser } from "../factories";
 
 // A plausible 2027 arrangement, typed in by an administrator the day the notice comes out.
 const YEAR_2027 = {
@@ -15,10 +15,10 @@ const YEAR_2027 = {
   makeupWorkdays: "2027-02-20, 2027-04-25 2027-10-09",
 };
 
-let admin: Awaited<ReturnType<typeof insertUser>>;
-let proxy: Awaited<ReturnType<typeof insertUser>>;
+let admin: TestUser;
+let proxy: TestUser;
 
-beforeAll(async () => {
+beforeEach(async () => {
   admin = await insertUser({ role: "admin" });
   proxy = await insertUser({ role: "proxy" });
 });
@@ -35,20 +35,22 @@ describe("working-calendar administration", () => {
   });
 
   it("adds 2027 without a code change: results stop being provisional and due dates move", () => {
-    const ctx = ctxAt("2026-11-27");
+    const ctx = ctxAt("2026-12-31");
     // Before: 2027 unknown → Mon–Fri assumed and flagged. Fri 2027-02-05 + 1 = Mon 02-08 (provisional).
     expect(calendarAdd(ctx, "2027-02-05", "1")).toEqual({ date: "2027-02-08", provisional: true });
-    const project = createProject(ctx, proxy, {
-      name: "跨年项目",
-      enterprise: { name: "跨年企业", creditCode: creditCode("91330100MA2Y0000X") },
-      templateKey: "standard-land",
-      signedOn: "2026-11-27",
-      targetStartOn: "2027-03-31",
-    }).id;
+    // standard-land signed 2026-11-27 plans its whole way to 开工 within 2027.
+    const project = insertProject(proxy, { name: "跨年项目", templateKey: "standard-land", signedOn: "2026-11-27", targetStartOn: "2027-03-31" });
     expect(getProjectSchedule(ctx, proxy, project, "2026-11-27").provisional).toBe(true);
+    // general-industrial's 备案 (promised 1 WD) accepted Thu 2026-12-31: due Fri 2027-01-01 on the Mon–Fri stand-in.
+    const running = insertProject(proxy, { name: "年末受理项目", templateKey: "general-industrial", signedOn: "2026-12-30", targetStartOn: "2027-12-31" });
+    recordItemEvent(ctx, proxy, running, "filing", { type: "accept", on: "2026-12-31" });
+    const due = () => getDb().get<{ due_on: string }>(sql`select due_on from items where project_id = ${running} and key = 'filing'`)!.due_on;
+    expect(due()).toBe("2027-01-01");
 
     const r = addCalendarYear(ctx, admin, YEAR_2027);
-    expect(r.recomputed).toBeGreaterThanOrEqual(0);
+    // 元旦 2027-01-01..01-03 is off now: 备案 is due Mon 01-04, the one item with a clock that moved.
+    expect(r.recomputed).toBe(1);
+    expect(due()).toBe("2027-01-04");
     // After: 02-06..02-14 is 春节 → Fri 02-05 + 1 = Mon 02-15, no longer provisional.
     expect(calendarAdd(ctx, "2027-02-05", "1")).toEqual({ date: "2027-02-15", provisional: false });
     expect(getProjectSchedule(ctx, proxy, project, "2026-11-27").provisional).toBe(false);
@@ -71,21 +73,15 @@ describe("working-calendar administration", () => {
 
   it("an override moves a running item's due date, and removing it moves it back", () => {
     const ctx = ctxAt("2026-12-01");
-    const project = createProject(ctx, proxy, {
-      name: "调整项目",
-      enterprise: { name: "调整企业", creditCode: creditCode("91330100MA2Y0001X") },
-      templateKey: "general-industrial",
-      signedOn: "2026-12-01",
-      targetStartOn: "2027-06-30",
-    }).id;
+    const project = insertProject(proxy, { name: "调整项目", templateKey: "general-industrial", signedOn: "2026-12-01", targetStartOn: "2027-06-30" });
     recordItemEvent(ctx, proxy, project, "filing", { type: "accept", on: "2026-12-01" });
     const due = () => getDb().get<{ due_on: string }>(sql`select due_on from items where project_id = ${project} and key = 'filing'`)!.due_on;
     expect(due()).toBe("2026-12-02"); // promised 1 WD
-    addCalendarOverride(ctx, admin, { date: "2026-12-02", kind: "rest", reason: "台风停工" });
+    expect(addCalendarOverride(ctx, admin, { date: "2026-12-02", kind: "rest", reason: "台风停工" })).toEqual({ recomputed: 1 });
     expect(due()).toBe("2026-12-03");
     const id = getDb().get<{ id: number }>(sql`select id from calendar_overrides where date = '2026-12-02'`)!.id;
     expect(caught(() => addCalendarOverride(ctx, admin, { date: "2026-12-02", kind: "rest", reason: "重复" })).status).toBe(422);
-    removeCalendarOverride(ctx, admin, id);
+    expect(removeCalendarOverride(ctx, admin, id)).toEqual({ recomputed: 1 });
     expect(due()).toBe("2026-12-02");
   });
 });

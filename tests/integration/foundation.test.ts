@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createDb, migrateDb } from "../../db/client";
 import { DEMO_PASSWORD, seedDemo } from "../../scripts/demo-seed";
 import { action as loginAction } from "~/routes/login";
@@ -12,6 +12,7 @@ import { loader as projectsLoader } from "~/routes/_app.projects._index";
 import { loader as adminLoader } from "~/routes/_app.admin._index";
 import { getDb } from "~/utils/db.server";
 import { redisAvailable } from "../../jobs/connection";
+import { useDemoCity } from "../setup/db";
 
 const TABLES = [
   "action_items", "agenda_items", "api_tokens", "audit_log", "calendar_overrides", "calendar_years", "clock_events",
@@ -51,7 +52,8 @@ async function thrown(fn: () => Promise<unknown>): Promise<Response> {
 
 describe("database", () => {
   it("applies the committed migrations to an empty file with WAL and foreign keys on", () => {
-    const file = join(mkdtempSync(join(tmpdir(), "gc-mig-")), "fresh.db");
+    const dir = mkdtempSync(join(tmpdir(), "gc-mig-"));
+    const file = join(dir, "fresh.db");
     const db = createDb(file);
     migrateDb(db);
     const names = db
@@ -64,13 +66,13 @@ describe("database", () => {
     expect(() => db.$client.prepare("insert into items (project_id, key, name, kind) values (999, 'x', 'x', 'approval')").run()).toThrow(/FOREIGN KEY/);
     db.$client.close();
     expect(existsSync(file)).toBe(true);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
 describe("demo data", () => {
-  beforeAll(async () => {
-    await seedDemo(getDb(), new Date("2026-11-27T02:00:00Z"));
-  });
+  // Each test gets its own copy of the demo city, seeded once per run at 2026-11-27 10:00 Shanghai (tests/setup/global-setup.ts).
+  useDemoCity();
 
   it("looks like a city: departments, one user per role, 8–12 projects in different states", () => {
     const c = counts();

@@ -3,15 +3,16 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { eq, sql } from "drizzle-orm";
 import ExcelJS from "exceljs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { auditLog, materials, projects, uploads } from "../../db/schema";
 import { AppError } from "~/services/errors.server";
 import { recordItemEvent } from "~/services/items.server";
 import { exportLedger, LEDGER_ITEM_HEADERS } from "~/services/ledger.server";
 import { addContactLog, projectTimeline } from "~/services/logs.server";
-import { listMaterials, noticeOf, openUpload, uploadMaterial, verifyMaterial } from "~/services/materials.server";
-import { loadProjectPanels } from "~/services/project-panels.server";
-import { createProject } from "~/services/projects.server";
+import { listMaterials } from "~/services/material-views.server";
+import { openUpload, uploadMaterial, verifyMaterial } from "~/services/materials.server";
+import { noticeOf } from "~/services/notice.server";
+import { loadProjectPage } from "~/services/project-page.server";
 import { loadConfig } from "~/utils/config.server";
 import { getDb } from "~/utils/db.server";
 import { action as loginAction } from "~/routes/login";
@@ -20,12 +21,10 @@ import { action as logsAction } from "~/routes/projects.$projectId.logs";
 import { loader as uploadLoader } from "~/routes/uploads.$uploadId";
 import { loader as ledgerLoader } from "~/routes/projects.$projectId.ledger[.xlsx]";
 import { loader as noticeLoader } from "~/routes/_app.projects_.$projectId.notice";
-import { closeAllRedis } from "../../jobs/connection";
-import { closeQueues } from "../../jobs/queues";
-import { creditCode, ctxAt, insertEnterprise, insertUser, TEST_PASSWORD } from "../factories";
+import { creditCode, ctxAt, insertEnterprise, insertProject, insertUser, TEST_PASSWORD, type TestUser } from "../factories";
 import { caught } from "../support/app-error";
 
-type User = Awaited<ReturnType<typeof insertUser>>;
+type User = TestUser;
 
 let proxy: User;
 let otherProxy: User;
@@ -39,13 +38,13 @@ const PDF = new TextEncoder().encode("%PDF-1.4\n% 营业执照 test\n%%EOF\n");
 const pdf = (name = "营业执照.pdf", bytes = PDF) => ({ name, type: "application/pdf", bytes });
 
 function newProject(name: string, first17: string, signedOn = "2026-03-02") {
-  return createProject(ctxAt(signedOn), proxy, {
+  return insertProject(proxy, {
     name,
     enterprise: { name: `${name}有限公司`, creditCode: creditCode(first17) },
     templateKey: "general-industrial",
     signedOn,
     targetStartOn: "2026-09-30",
-  }).id;
+  });
 }
 
 function materialId(name: string, pid = projectId): number {
@@ -88,8 +87,8 @@ function snapshot(pid = projectId) {
   };
 }
 
-beforeAll(async () => {
-  proxy = await insertUser({ role: "proxy", password: TEST_PASSWORD });
+beforeEach(async () => {
+  proxy = await insertUser({ role: "proxy" }); // signs in with TEST_PASSWORD in the route tests
   otherProxy = await insertUser({ role: "proxy" });
   projectId = newProject("材料测试项目", "91330100MA2M0001A");
   enterpriseId = getDb().select().from(projects).where(eq(projects.id, projectId)).get()!.enterpriseId;
@@ -98,10 +97,40 @@ beforeAll(async () => {
   staff = await insertUser({ role: "dept", department: "住建" });
 });
 
-afterAll(async () => {
-  await closeQueues();
-  await closeAllRedis();
-});
+/*
+ * What earlier steps of a project's paperwork leave behind, for the tests that
+ * start later: each test records them on its own project (their checks are in
+ * the tests about those steps).
+ */
+
+/** The enterprise hands in `name` as a small PDF on 03-03; returns the upload id. */
+async function handIn(name: string, file = pdf(`${name}.pdf`)): Promise<number> {
+  return (await uploadMaterial(ctxAt("2026-03-03"), owner, projectId, materialId(name), file)).upload.id;
+}
+
+/** 营业执照 handed in and verified on 03-04. */
+async function licenceVerified() {
+  await handIn("营业执照", pdf());
+  verifyMaterial(ctxAt("2026-03-04"), proxy, projectId, materialId("营业执照"), { verified: true, note: "原件已核对" });
+}
+
+/** 授权委托书 handed in, then sent back on 03-04 for a missing signature. */
+async function letterSentBack() {
+  await handIn("授权委托书");
+  verifyMaterial(ctxAt("2026-03-04"), proxy, projectId, materialId("授权委托书"), { verified: false, note: "缺少法定代表人签字" });
+}
+
+/** 备案 accepted on 03-05 and sent back for correction on 03-06, two materials named. */
+function filingInCorrection() {
+  const ctx = ctxAt("2026-03-06");
+  recordItemEvent(ctx, proxy, projectId, "filing", { type: "accept", on: "2026-03-05" });
+  recordItemEvent(ctx, proxy, projectId, "filing", {
+    type: "request_correction",
+    on: "2026-03-06",
+    note: "申请表签章不清晰",
+    missingMaterials: ["项目备案申请表", "授权委托书"],
+  });
+}
 
 describe("materials checklist", () => {
   it("is deduplicated per project: 营业执照 is one material needed by at least 10 items", () => {
@@ -157,11 +186,14 @@ describe("uploads", () => {
   });
 
   it("stores the same bytes once, however many times they are uploaded", async () => {
+    const r0 = await uploadMaterial(ctxAt("2026-03-03"), owner, projectId, materialId("营业执照"), pdf());
     const before = storedFiles();
+    expect(before).toEqual([`${r0.upload.sha256.slice(0, 2)}/${r0.upload.sha256}`]);
     const r1 = await uploadMaterial(ctxAt("2026-03-03"), proxy, projectId, materialId("授权委托书"), pdf("委托书.pdf"));
     const r2 = await uploadMaterial(ctxAt("2026-03-03"), proxy, projectId, materialId("项目备案申请表"), pdf("申请表.PDF"));
-    expect(r1.upload.sha256).toBe(r2.upload.sha256);
-    expect(r1.upload.id).not.toBe(r2.upload.id);
+    expect(r1.upload.sha256).toBe(r0.upload.sha256);
+    expect(r2.upload.sha256).toBe(r0.upload.sha256);
+    expect(new Set([r0.upload.id, r1.upload.id, r2.upload.id]).size).toBe(3);
     expect(storedFiles()).toEqual(before);
   });
 
@@ -208,12 +240,12 @@ describe("uploads", () => {
   });
 
   it("hides another enterprise's project (404) and refuses uploads by department staff and unassigned officers (403)", async () => {
+    const upId = await handIn("营业执照", pdf());
     const elsewhere = newProject("另一个项目", "91330100MA2M0003C");
     const before = snapshot();
     const id = materialId("环境影响报告表");
     expect(caught(() => listMaterials(ctxAt("2026-03-03"), stranger, projectId)).status).toBe(404);
     expect((await caughtAsync(() => uploadMaterial(ctxAt("2026-03-03"), stranger, projectId, id, pdf()))).status).toBe(404);
-    const upId = materialRow(materialId("营业执照")).uploadId!;
     const hidden = caught(() => openUpload(ctxAt("2026-03-03"), stranger, upId));
     expect(hidden.status).toBe(404);
     expect(hidden.message).toBe("文件不存在或无权查看");
@@ -234,7 +266,8 @@ describe("uploads", () => {
 });
 
 describe("verification", () => {
-  it("received → verified; verifying twice or verifying a missing material is a conflict (409)", () => {
+  it("received → verified; verifying twice or verifying a missing material is a conflict (409)", async () => {
+    await handIn("营业执照", pdf());
     const id = materialId("营业执照");
     const missing = materialId("竞买申请书");
     expect(verifyMaterial(ctxAt("2026-03-04"), proxy, projectId, id, { verified: true, note: "原件已核对" }).status).toBe("verified");
@@ -249,7 +282,8 @@ describe("verification", () => {
     expect(audit).toHaveLength(1);
   });
 
-  it("rejection sends a material back to missing with the reason, which is required", () => {
+  it("rejection sends a material back to missing with the reason, which is required", async () => {
+    await handIn("授权委托书");
     const id = materialId("授权委托书");
     expect(caught(() => verifyMaterial(ctxAt("2026-03-04"), proxy, projectId, id, { verified: false })).status).toBe(422);
     expect(caught(() => verifyMaterial(ctxAt("2026-03-04"), proxy, projectId, id, { verified: "yes" })).status).toBe(422);
@@ -257,10 +291,11 @@ describe("verification", () => {
     verifyMaterial(ctxAt("2026-03-04"), proxy, projectId, id, { verified: false, note: "缺少法定代表人签字" });
     const listed = listMaterials(ctxAt("2026-03-04"), owner, projectId).find((m) => m.id === id)!;
     expect(listed).toMatchObject({ status: "missing", rejected: true, note: "缺少法定代表人签字" });
-    expect(listed.upload).not.toBeNull(); // the rejected file stays visible
+    expect(listed.upload).toMatchObject({ originalName: "授权委托书.pdf" }); // the rejected file stays visible
   });
 
-  it("only the assigned officer verifies: enterprise and department staff get 403, another enterprise 404", () => {
+  it("only the assigned officer verifies: enterprise and department staff get 403, another enterprise 404", async () => {
+    await handIn("项目备案申请表");
     const id = materialId("项目备案申请表");
     expect(caught(() => verifyMaterial(ctxAt("2026-03-04"), owner, projectId, id, { verified: true })).status).toBe(403);
     expect(caught(() => verifyMaterial(ctxAt("2026-03-04"), staff, projectId, id, { verified: true })).status).toBe(403);
@@ -270,7 +305,9 @@ describe("verification", () => {
   });
 
   it("a new upload of a verified material needs checking again", async () => {
+    await licenceVerified();
     const id = materialId("营业执照");
+    expect(materialRow(id)).toMatchObject({ status: "verified", note: "原件已核对" });
     await uploadMaterial(ctxAt("2026-03-05"), owner, projectId, id, pdf("营业执照（新）.pdf", new TextEncoder().encode("%PDF new")));
     expect(materialRow(id)).toMatchObject({ status: "received", note: null });
     verifyMaterial(ctxAt("2026-03-05"), proxy, projectId, id, { verified: true });
@@ -278,15 +315,12 @@ describe("verification", () => {
 });
 
 describe("一次性告知书", () => {
-  it("lists what is still missing or sent back, with deadlines, and items in correction with their missing materials", () => {
+  it("lists what is still missing or sent back, with deadlines, and items in correction with their missing materials", async () => {
+    await licenceVerified();
+    await handIn("项目备案申请表");
+    await letterSentBack();
+    filingInCorrection();
     const ctx = ctxAt("2026-03-06");
-    recordItemEvent(ctx, proxy, projectId, "filing", { type: "accept", on: "2026-03-05" });
-    recordItemEvent(ctx, proxy, projectId, "filing", {
-      type: "request_correction",
-      on: "2026-03-06",
-      note: "申请表签章不清晰",
-      missingMaterials: ["项目备案申请表", "授权委托书"],
-    });
     const n = noticeOf(ctx, owner, projectId);
     expect(n.project.name).toBe("材料测试项目");
     expect(n.enterprise.name).toBe("材料测试项目有限公司");
@@ -409,7 +443,9 @@ describe("代办日志 and the timeline", () => {
     expect(stall).toEqual([{ due_on: "2026-03-05" }]);
   });
 
-  it("merges logs, clock events and other audit rows, newest first, without duplicates", () => {
+  it("merges logs, clock events and other audit rows, newest first, without duplicates", async () => {
+    await letterSentBack();
+    filingInCorrection();
     addContactLog(ctxAt("2026-03-06", "16:00"), proxy, projectId, { on: "2026-03-06", kind: "contact", note: "电话告知企业补正材料清单" });
     addContactLog(ctxAt("2026-03-06", "16:30"), proxy, projectId, { on: "2026-03-04", kind: "coordination", note: "与发改沟通备案材料要求" });
     const t = projectTimeline(ctxAt("2026-03-06"), owner, projectId);
@@ -438,14 +474,23 @@ describe("代办日志 and the timeline", () => {
     expect(caught(() => projectTimeline(ctxAt("2026-03-06"), stranger, projectId)).status).toBe(404);
   });
 
-  it("loads everything the project page's panels need, with what the viewer may do", () => {
-    const forProxy = loadProjectPanels(ctxAt("2026-03-06"), proxy, projectId);
+  it("loads everything the project page's panels need, with what the viewer may do", async () => {
+    await letterSentBack();
+    filingInCorrection();
+    const forProxy = loadProjectPage(ctxAt("2026-03-06"), proxy, projectId, null).panels;
     expect(forProxy.can).toEqual({ upload: true, verify: true, log: true });
     expect(forProxy.materials.length).toBe(47);
-    expect(forProxy.timeline.length).toBeGreaterThan(5);
-    expect(loadProjectPanels(ctxAt("2026-03-06"), owner, projectId).can).toEqual({ upload: true, verify: false, log: false });
-    expect(loadProjectPanels(ctxAt("2026-03-06"), staff, projectId).can).toEqual({ upload: false, verify: false, log: false });
-    expect(caught(() => loadProjectPanels(ctxAt("2026-03-06"), stranger, projectId)).status).toBe(404);
+    // Newest first: the correction, the acceptance, the letter sent back, its upload, the project's creation.
+    expect(forProxy.timeline.map((e) => [e.on, e.kind, e.title])).toEqual([
+      ["2026-03-06", "event", "企业投资项目备案 · 要求补正"],
+      ["2026-03-05", "event", "企业投资项目备案 · 受理"],
+      ["2026-03-04", "audit", "材料退回"],
+      ["2026-03-03", "audit", "上传材料"],
+      ["2026-03-02", "audit", "创建项目"],
+    ]);
+    expect(loadProjectPage(ctxAt("2026-03-06"), owner, projectId, null).panels.can).toEqual({ upload: true, verify: false, log: false });
+    expect(loadProjectPage(ctxAt("2026-03-06"), staff, projectId, null).panels.can).toEqual({ upload: false, verify: false, log: false });
+    expect(caught(() => loadProjectPage(ctxAt("2026-03-06"), stranger, projectId, null).panels).status).toBe(404);
   });
 });
 
@@ -454,7 +499,7 @@ describe("routes", () => {
   const url = (path: string) => `http://localhost${path}`;
   const args = (request: Request, params: Record<string, string>) => ({ request, params, context: {} });
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     const res = (await loginAction(args(new Request(url("/login"), { method: "POST", body: new URLSearchParams({ login: proxy.login, password: TEST_PASSWORD }) }), {}))) as Response;
     cookie = (res.headers.get("Set-Cookie") ?? "").split(";")[0];
     expect(cookie).toMatch(/^gc_session=/);
@@ -547,7 +592,8 @@ describe("routes", () => {
   });
 
   it("streams a download with its type and an encoded file name", async () => {
-    const upId = materialRow(materialId("监理合同")).uploadId!;
+    const upId = await handIn("监理合同", { name: "监理合同.pdf", type: "application/pdf", bytes: new TextEncoder().encode("%PDF contract") });
+    expect(materialRow(materialId("监理合同")).uploadId).toBe(upId);
     const res = (await uploadLoader(args(new Request(url(`/uploads/${upId}`), { headers: { Cookie: cookie } }), { uploadId: String(upId) }))) as Response;
     expect(res.headers.get("Content-Type")).toBe("application/pdf");
     expect(res.headers.get("Content-Disposition")).toBe(
@@ -560,6 +606,7 @@ describe("routes", () => {
   });
 
   it("serves the ledger as an xlsx attachment and the notice page data", async () => {
+    filingInCorrection();
     const p = { projectId: String(projectId) };
     const res = (await ledgerLoader(args(new Request(url(`/projects/${projectId}/ledger.xlsx`), { headers: { Cookie: cookie } }), p))) as Response;
     expect(res.headers.get("Content-Type")).toBe("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");

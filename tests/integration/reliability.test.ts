@@ -4,12 +4,9 @@
  * spare port, so that it can be flushed, stopped and restarted without
  * touching the shared one on 6379.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { escalations, items, projects, users } from "../../db/schema";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { escalations, items, projects } from "../../db/schema";
 import { formatDay, toDay } from "~/domain/calendar";
 import { instantOf } from "~/domain/escalation/policy";
 import { addCalendarOverride } from "~/services/calendar.server";
@@ -17,13 +14,13 @@ import { getCalendar } from "~/services/time-rules.server";
 import { fireEscalation } from "~/services/escalation-firing.server";
 import { replanAll } from "~/services/escalation-timers.server";
 import { recordItemEvent } from "~/services/items.server";
-import { createProject } from "~/services/projects.server";
+import { createProject } from "~/services/project-creation.server";
 import { getDb } from "~/utils/db.server";
 import { closeAllRedis, redisAvailable } from "../../jobs/connection";
 import { closeQueues, getQueue } from "../../jobs/queues";
 import { wakeupJobId } from "../../jobs/wakeups";
 import { startWorker, type WorkerHandle } from "../../jobs/worker-core";
-import { creditCode, ctxAt, ensureDepartments, insertUser } from "../factories";
+import { creditCode, ctxAt, ensureDepartments, insertUser, type TestUser } from "../factories";
 import {
   cleanReport,
   disposeClocks,
@@ -44,13 +41,11 @@ const ENTERPRISE = { name: "江城可靠性测试有限公司", creditCode: cred
 const AT_0900 = { hour: 9, minute: 0 };
 
 let redis: PrivateRedis;
-let dbDir: string;
 let who: Recipients;
-let proxy: Awaited<ReturnType<typeof insertUser>>;
-let admin: Awaited<ReturnType<typeof insertUser>>;
+let proxy: TestUser;
+let admin: TestUser;
 let projectSeq = 0;
 const children: WorkerProc[] = [];
-const openProjects: number[] = [];
 const handles: WorkerHandle[] = [];
 
 const db = () => getDb();
@@ -106,7 +101,6 @@ function newProject(signedOn: string): number {
     signedOn,
     targetStartOn: "2027-06-30",
   });
-  openProjects.push(id);
   return id;
 }
 
@@ -130,10 +124,8 @@ function insertRunningItems(projectId: number, n: number, acceptedOn: string, li
   return { ids, dueOn };
 }
 
-/** Ends a test's project: its running items are approved and its timers dropped, so later tests start clean. */
+/** Ends a test's project: its running items are approved and re-planning drops every timer still to come. */
 function retire(projectId: number) {
-  const open = openProjects.indexOf(projectId);
-  if (open >= 0) openProjects.splice(open, 1);
   db().update(items).set({ status: "approved" }).where(and(eq(items.projectId, projectId), eq(items.status, "running"))).run();
   db().update(projects).set({ status: "completed" }).where(eq(projects.id, projectId)).run();
   replanAll(db());
@@ -163,32 +155,35 @@ async function shutdown(handle?: WorkerHandle) {
 }
 
 beforeAll(async () => {
-  // This file's worker processes open the database by path. A private directory keeps that path valid even if
-  // another test run starts meanwhile and its global set-up empties tests/.tmp; getDb() migrates the new file.
-  dbDir = mkdtempSync(join(tmpdir(), "gc-reliability-db-"));
-  process.env.DATABASE_PATH = join(dbDir, "test.db");
   redis = await PrivateRedis.create();
   // Before anything opens a connection: config is read at call time.
   process.env.REDIS_URL = redis.url;
+});
+
+// Each test has its own database (tests/setup/db.ts; worker processes get its path) and queue prefix
+// (tests/setup/redis.ts), and finds the private Redis empty (afterEach).
+beforeEach(async () => {
   proxy = await insertUser({ role: "proxy" });
   admin = await insertUser({ role: "admin" });
   const coordinator = await insertUser({ role: "coordinator" });
   const leader = await insertUser({ role: "leader" });
   const deptStaff = await insertUser({ role: "dept", department: DEPT });
-  const deptLeader = await insertUser({ role: "dept", department: DEPT });
-  db().update(users).set({ isDepartmentLeader: true }).where(eq(users.id, deptLeader.id)).run();
+  const deptLeader = await insertUser({ role: "dept", department: DEPT, departmentLeader: true });
   who = { proxy: proxy.id, coordinator: coordinator.id, leader: leader.id, deptStaff: deptStaff.id, deptLeader: deptLeader.id, deptId: deptStaff.departmentId! };
 });
 
-/** Whatever a failed test left running is stopped, so the next test starts from a clean worker and a live Redis. */
+/**
+ * Whatever a failed test left running is stopped, and the private Redis is emptied and live again,
+ * so the next test starts from no worker, no leftover wake-up and a reachable Redis.
+ */
 afterEach(async () => {
   for (const c of children.splice(0)) await c.stop("SIGKILL");
   for (const h of handles.splice(0)) await h.close().catch(() => undefined);
   await closeQueues();
   await closeAllRedis();
   await redis.start();
+  await redis.flushAll();
   await waitForRedisProbe();
-  for (const id of openProjects.splice(0)) retire(id);
 });
 
 afterAll(async () => {
@@ -198,8 +193,6 @@ afterAll(async () => {
   await closeAllRedis();
   await redis?.dispose();
   disposeClocks();
-  getDb().$client.close();
-  rmSync(dbDir, { recursive: true, force: true });
 });
 
 describe("escalation timers: exactly once", () => {
@@ -610,10 +603,7 @@ describe("workers next to other writers", () => {
       expect(unfiredDue()).toBe(0);
       expect(exactlyOnceReport(db(), clock.now().getTime(), who)).toEqual(cleanReport(firedCount()));
       retire(projectId);
-      // The 2,000 planned items are left as they are (their timers lie in the future; this is the file's last test):
-      // deleting their 8,000 unfired rows would take seconds here, because notifications.escalation_id has no index
-      // and the foreign-key check of every deleted row scans the whole outbox.
-      openProjects.splice(openProjects.indexOf(planned), 1);
+      // The 2,000 planned items are left as they are (their timers lie in the future; the database is this test's own).
       expect({ startWorker: describeError(startError), sweep: describeError(sweepError) }, "failures while another process was writing").toEqual({
         startWorker: "none",
         sweep: "none",

@@ -1,34 +1,26 @@
 import { sql } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { addDependency, projectVersion, removeDependency } from "~/services/graph.server";
 import { recordItemEvent } from "~/services/items.server";
-import { createProject } from "~/services/projects.server";
-import { getWorkspace } from "~/services/workspace.server";
+import { loadProjectPage } from "~/services/project-page.server";
 import { getDb } from "~/utils/db.server";
-import { creditCode, ctxAt, insertEnterprise, insertUser } from "../factories";
+import { ctxAt, insertEnterprise, insertProject, insertUser, type TestUser } from "../factories";
 import { caught } from "../support/app-error";
 
-let proxy: Awaited<ReturnType<typeof insertUser>>;
-let otherProxy: Awaited<ReturnType<typeof insertUser>>;
+let proxy: TestUser;
+let otherProxy: TestUser;
 let projectId: number;
 const ctx = () => ctxAt("2026-03-10");
 
-
-beforeAll(async () => {
+beforeEach(async () => {
   proxy = await insertUser({ role: "proxy" });
   otherProxy = await insertUser({ role: "proxy" });
-  projectId = createProject(ctxAt("2026-03-02"), proxy, {
-    name: "工作台测试项目",
-    enterprise: { name: "工作台测试企业", creditCode: creditCode("91330100MA2W0000X") },
-    templateKey: "general-industrial",
-    signedOn: "2026-03-02",
-    targetStartOn: "2026-09-30",
-  }).id;
+  projectId = insertProject(proxy, { name: "工作台测试项目", templateKey: "general-industrial", signedOn: "2026-03-02", targetStartOn: "2026-09-30" });
 });
 
 describe("proxy officer's workspace", () => {
   it("lays out every item once, in stage lanes, with the critical path marked on edges", () => {
-    const ws = getWorkspace(ctx(), proxy, projectId, null);
+    const ws = loadProjectPage(ctx(), proxy, projectId, null);
     expect(ws.graph.nodes).toHaveLength(ws.view.items.length);
     expect(new Set(ws.graph.nodes.map((n) => `${n.x},${n.y}`)).size).toBe(ws.graph.nodes.length);
     expect(ws.graph.lanes.map((l) => l.stage)).toEqual([1, 2, 3, 4]);
@@ -38,7 +30,7 @@ describe("proxy officer's workspace", () => {
   });
 
   it("lists next actions: on a fresh project the first filing is ready to file", () => {
-    const ws = getWorkspace(ctx(), proxy, projectId, null);
+    const ws = loadProjectPage(ctx(), proxy, projectId, null);
     expect(ws.next.ready.map((r) => r.key)).toContain("filing");
     expect(ws.next.corrections).toEqual([]);
     expect(ws.selected).toBeNull();
@@ -46,24 +38,30 @@ describe("proxy officer's workspace", () => {
 
   it("shows a selected item's facts, materials, dependencies and history", () => {
     recordItemEvent(ctxAt("2026-03-03"), proxy, projectId, "filing", { type: "accept", on: "2026-03-03", note: "窗口受理" });
-    const ws = getWorkspace(ctx(), proxy, projectId, "filing");
+    const ws = loadProjectPage(ctx(), proxy, projectId, "filing");
     expect(ws.selected!.key).toBe("filing");
     expect(ws.selected!.history.map((h) => [h.on, h.label, h.note])).toEqual([["2026-03-03", "受理", "窗口受理"]]);
-    expect(ws.selected!.materials.length).toBeGreaterThan(0);
-    expect(ws.selected!.successors.length).toBeGreaterThan(0);
+    // general-industrial: 备案 needs three materials, none handed in yet, and opens four pieces of work.
+    expect(ws.selected!.materials).toEqual([
+      { name: "项目备案申请表", status: "missing" },
+      { name: "营业执照", status: "missing" },
+      { name: "授权委托书", status: "missing" },
+    ]);
+    expect(ws.selected!.predecessors).toEqual([]);
+    expect(ws.selected!.successors.map((s) => s.key).sort()).toEqual(["eia-report-drafting", "energy-report-drafting", "land-contract", "soil-water-plan-drafting"]);
     expect(ws.selected!.allowed).toEqual(expect.arrayContaining(["approve", "request_correction"]));
-    expect(getWorkspace(ctx(), proxy, projectId, "no-such-item").selected).toBeNull();
+    expect(loadProjectPage(ctx(), proxy, projectId, "no-such-item").selected).toBeNull();
   });
 
   it("adds and removes a dependency, bumping the project's change counter", () => {
     const v0 = projectVersion(ctx(), proxy, projectId);
     addDependency(ctx(), proxy, projectId, { from: "energy-review", to: "construction-permit" });
     expect(projectVersion(ctx(), proxy, projectId)).toBe(v0 + 1);
-    const ws = getWorkspace(ctx(), proxy, projectId, "construction-permit");
+    const ws = loadProjectPage(ctx(), proxy, projectId, "construction-permit");
     expect(ws.selected!.predecessors.map((p) => p.key)).toContain("energy-review");
     removeDependency(ctx(), proxy, projectId, { from: "energy-review", to: "construction-permit" });
     expect(projectVersion(ctx(), proxy, projectId)).toBe(v0 + 2);
-    expect(getWorkspace(ctx(), proxy, projectId, "construction-permit").selected!.predecessors.map((p) => p.key)).not.toContain("energy-review");
+    expect(loadProjectPage(ctx(), proxy, projectId, "construction-permit").selected!.predecessors.map((p) => p.key)).not.toContain("energy-review");
   });
 
   it("refuses a dependency that closes a loop, naming it, and changes nothing", () => {
@@ -86,6 +84,6 @@ describe("proxy officer's workspace", () => {
     expect(caught(() => addDependency(ctx(), otherProxy, projectId, { from: "energy-review", to: "construction-permit" })).status).toBe(403);
     const outsider = await insertUser({ role: "enterprise", enterpriseId: insertEnterprise("无关企业", "91330100MA2W0001X") });
     expect(caught(() => projectVersion(ctx(), outsider, projectId)).status).toBe(404);
-    expect(caught(() => getWorkspace(ctx(), outsider, projectId, null)).status).toBe(404);
+    expect(caught(() => loadProjectPage(ctx(), outsider, projectId, null)).status).toBe(404);
   });
 });

@@ -69,7 +69,8 @@ describe("dates", () => {
     // 2024 and 2000 are leap years; 1970-01-01 is day 0, 2024-02-29 is 19782 days later
     // (54 years × 365 + 13 leap days (1972…2020) = 19723 to 2024-01-01, + 31 + 28 = 19782)
     expect(parseDate("2024-02-29")).toBe(19782);
-    expect(parseDate("2000-02-29")).not.toBeNull();
+    // 2000-01-01 is 30 × 365 + 7 leap days (1972…1996) = 10957; + 31 + 28 = 11016.
+    expect(parseDate("2000-02-29")).toBe(11016);
     expect(parseDate("1970-01-01")).toBe(0);
     expect(() => toDay("2026-02-30")).toThrow();
   });
