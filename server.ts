@@ -9,7 +9,10 @@ import { loadConfig } from "./app/utils/config.server";
 import { getDb } from "./app/utils/db.server";
 import { createRequest } from "./app/web/express-request";
 import { getOptionalUser } from "./app/web/session.server";
+import { createPageCache } from "./app/web/page-cache.server";
+import { shanghaiToday } from "./app/domain/calendar";
 import { closeAllRedis } from "./jobs/connection";
+import { dataGeneration } from "./db/client";
 
 const config = loadConfig();
 const buildPath = resolve("build/index.js");
@@ -27,6 +30,18 @@ app.disable("x-powered-by");
 mountQueueBoard(app, (req) => getOptionalUser(createRequest(req)));
 app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
 app.use(express.static("public", { maxAge: "1h" }));
+if (process.env.PAGE_CACHE !== "off") {
+  const pageCache = createPageCache({
+    maxBytes: 64 * 1024 * 1024,
+    generation: dataGeneration(getDb()),
+    today: () => shanghaiToday(new Date()),
+    cacheableViewer: async (req) => {
+      const user = await getOptionalUser(createRequest(req));
+      return user !== null && user.role !== "admin";
+    },
+  });
+  app.use(pageCache.middleware);
+}
 app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
 const server = app.listen(config.port, () => {

@@ -33,6 +33,17 @@ export function transaction<T>(db: Db, work: (tx: Db) => T): T {
   return db.transaction((tx) => work(tx as unknown as Db), { behavior: "immediate" });
 }
 
+/**
+ * A value that changes whenever committed data may have changed, whoever wrote it:
+ * `data_version` moves when another connection (the worker, a CLI) commits, and
+ * `total_changes()` counts this connection's own writes. Cheap enough to read on
+ * every request (two statements, no table access).
+ */
+export function dataGeneration(db: Db): () => string {
+  const changes = db.$client.prepare("select total_changes()").pluck();
+  return () => `${db.$client.pragma("data_version", { simple: true })}:${changes.get()}`;
+}
+
 export function migrateDb(db: Db, migrationsFolder = MIGRATIONS_FOLDER): void {
   migrate(db, { migrationsFolder });
 }

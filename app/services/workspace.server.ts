@@ -2,11 +2,29 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import { actionItems, departments, itemMaterials, materials, users } from "../../db/schema";
 import { decide } from "~/domain/access/policy";
 import { DUE_SOON_WORKING_DAYS, EVENT_LABELS, type ClockEventType } from "~/domain/clock";
-import { GRAPH_NODE_SIZE, layoutGraph } from "~/domain/graph/layout";
+import { GRAPH_NODE_SIZE, layoutGraph, type GraphLayout } from "~/domain/graph/layout";
 import { itemOverrides } from "~/domain/escalation/policy";
 import type { EventDetail } from "./project-aggregate.server";
 import type { ProjectContext } from "./project-context.server";
 import { projectViewOf, type ItemView } from "./project-view.server";
+
+const layouts = new Map<string, GraphLayout>();
+const MAX_CACHED_LAYOUTS = 500;
+
+/**
+ * The layout depends only on the graph's shape (keys, stages, edges), which rarely
+ * changes, while laying out costs more than the rest of the page's data together;
+ * so it is computed once per shape and reused (oldest shapes dropped first).
+ */
+function cachedLayout(items: { key: string; stage: number }[], edges: { from: string; to: string }[]): GraphLayout {
+  const shape = JSON.stringify([items.map((i) => [i.key, i.stage]), edges.map((e) => [e.from, e.to])]);
+  const hit = layouts.get(shape);
+  if (hit) return hit;
+  const laid = layoutGraph(items, edges, { nodeWidth: GRAPH_NODE_SIZE.width, nodeHeight: GRAPH_NODE_SIZE.height });
+  if (layouts.size >= MAX_CACHED_LAYOUTS) layouts.delete(layouts.keys().next().value!);
+  layouts.set(shape, laid);
+  return laid;
+}
 
 export interface GraphNodeView {
   key: string;
@@ -37,10 +55,9 @@ export function getWorkspace(pc: ProjectContext, selectedKey: string | null) {
   const planned = new Map(plan.items.map((p) => [p.key, p]));
   const fmt = (d: number | null) => (d === null ? null : cal.format(d));
 
-  const layout = layoutGraph(
+  const layout = cachedLayout(
     view.items.map((i) => ({ key: i.key, stage: i.stage })),
     edges,
-    { nodeWidth: GRAPH_NODE_SIZE.width, nodeHeight: GRAPH_NODE_SIZE.height },
   );
   const pos = new Map(layout.nodes.map((n) => [n.key, n]));
   const nodes: GraphNodeView[] = view.items.map((i) => {
