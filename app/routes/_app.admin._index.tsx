@@ -1,10 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data } from "@remix-run/node";
+import { z } from "zod";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Alert, Badge, Button, ButtonLink, Card, Field, Input, PageHeader, Table, Td, Th } from "~/components/ui";
 import { getAdminOverview } from "~/services/admin.server";
 import { serviceContext } from "~/services/context.server";
-import { AppError } from "~/services/errors.server";
+import { DEPARTMENT_LEVEL_LABELS } from "~/domain/catalog/departments";
+import { dispatchIntent } from "~/web/intent.server";
 import { savePolicy } from "~/services/settings.server";
 import { getPolicy } from "~/services/time-rules.server";
 import { isQueueReachable } from "~/services/system-status.server";
@@ -12,7 +13,6 @@ import { requirePermission } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "系统管理 · 绿色通道" }];
 
-const LEVELS: Record<string, string> = { national: "国家", province: "省", city: "市", county: "县", town: "乡镇" };
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requirePermission(request, "admin.manage");
@@ -20,16 +20,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { ...getAdminOverview(ctx, user), policy: getPolicy(ctx.db), redis: await isQueueReachable(), now: ctx.now.getTime() };
 }
 
+const intents = z.discriminatedUnion("intent", [z.object({ intent: z.literal("policy") }).passthrough()]);
+
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requirePermission(request, "admin.manage");
-  const form = Object.fromEntries(await request.formData());
-  try {
-    savePolicy(serviceContext(), user, form);
-    return { ok: true as const, message: "升级规则已保存，所有未触发的提醒已按新规则重新排定" };
-  } catch (e) {
-    if (e instanceof AppError) return data({ ok: false as const, message: e.message }, { status: e.status });
-    throw e;
-  }
+  return dispatchIntent(request, intents, (input) => {
+    savePolicy(serviceContext(), user, input);
+    return { message: "升级规则已保存，所有未触发的提醒已按新规则重新排定" };
+  });
 }
 
 const POLICY_FIELDS = [
@@ -72,6 +70,7 @@ export default function AdminPage() {
         </Card>
         <Card title="升级规则（全市默认；事项可单独设置预警提前量）">
           <Form method="post" className="space-y-3">
+            <input type="hidden" name="intent" value="policy" />
             {result ? <Alert tone={result.ok ? "green" : "red"}>{result.message}</Alert> : null}
             <div className="grid grid-cols-2 gap-3 lg:grid-cols-3">
               {POLICY_FIELDS.map((f) => (
@@ -103,7 +102,7 @@ export default function AdminPage() {
                 <tr key={d.id}>
                   <Td className="font-medium">{d.code}</Td>
                   <Td>{d.name}</Td>
-                  <Td>{LEVELS[d.level]}</Td>
+                  <Td>{DEPARTMENT_LEVEL_LABELS[d.level]}</Td>
                   <Td>{d.vertical ? <Badge tone="purple">垂直</Badge> : "—"}</Td>
                   <Td className="tabular-nums">{d.staff}</Td>
                   <Td className="tabular-nums">{d.items}</Td>

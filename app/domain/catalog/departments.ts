@@ -5,6 +5,13 @@
  */
 export const DEPARTMENT_LEVELS = ["national", "province", "city", "county", "town"] as const;
 export type DepartmentLevel = (typeof DEPARTMENT_LEVELS)[number];
+export const DEPARTMENT_LEVEL_LABELS: Readonly<Record<DepartmentLevel, string>> = {
+  national: "国家",
+  province: "省",
+  city: "市",
+  county: "县",
+  town: "乡镇",
+};
 
 export interface DepartmentSeed {
   code: string;
