@@ -7,6 +7,8 @@ export default defineConfig({
     environment: "node",
     include: ["tests/e2e/**/*.e2e.test.ts"],
     fileParallelism: false,
+    // Random order, as in vitest.config.ts: no test may rely on another one's clicks (the printed seed replays an order).
+    sequence: { shuffle: { files: true, tests: true } },
     testTimeout: 60_000,
     hookTimeout: 180_000,
   },

@@ -1,10 +1,12 @@
-import { afterAll, beforeAll } from "vitest";
-import { spawn, type ChildProcess } from "node:child_process";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomInt } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { creditCodeCheckChar } from "../../app/domain/enterprise/credit-code";
 
 export const ARTIFACTS = resolve("test-results");
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -23,6 +25,8 @@ function freePort(): Promise<number> {
 export interface App {
   baseUrl: string;
   dataDir: string;
+  /** The app's SQLite file. */
+  databasePath: string;
   proc: ChildProcess;
   output: () => string;
   stop: () => Promise<void>;
@@ -67,6 +71,7 @@ export async function startApp(): Promise<App> {
   return {
     baseUrl,
     dataDir,
+    databasePath: join(dataDir, "app.db"),
     proc,
     output: () => log,
     stop: async () => {
@@ -131,19 +136,98 @@ export async function screenshot(page: Page, name: string) {
 }
 
 /**
- * One app and one browser for a test file: started before its tests, stopped after,
- * with the app's output printed when a page logged an error.
+ * One app and one browser for a test file: started before its tests, stopped
+ * after. That is infrastructure; state is not shared: every test starts signed
+ * out (no cookies), opens its own pages (closed after it) and makes whatever
+ * it needs on the seeded demo city itself, so the tests pass in any order.
+ *
+ * After each test its pages must have logged no browser error; a test that
+ * provokes one on purpose takes it out of `browser.problems` and checks it.
+ * The app's output is printed when a page logged an error.
  */
 export function useAppAndBrowser(): { app: App; browser: Browser } {
   const env = {} as { app: App; browser: Browser };
+  let pagesBefore = new Set<Page>();
+  let printOutput = false;
   beforeAll(async () => {
     env.app = await startApp();
     env.browser = await openBrowser();
   });
+  beforeEach(async () => {
+    await env.browser.ctx.clearCookies();
+    env.browser.problems.splice(0);
+    pagesBefore = new Set(env.browser.ctx.pages());
+  });
+  afterEach(async () => {
+    for (const page of env.browser.ctx.pages()) if (!pagesBefore.has(page)) await page.close();
+    const problems = env.browser.problems.splice(0);
+    if (problems.length) printOutput = true;
+    expect(problems, "browser errors on this test's pages").toEqual([]);
+  });
   afterAll(async () => {
-    if (env.browser?.problems.length) console.log(env.app.output());
+    if (printOutput) console.log(env.app.output());
     await env.browser?.close();
     await env.app?.stop();
   });
   return env;
+}
+
+/** The href of the project called `name` in the proxy officer's list, read in a page of its own (signed in as `proxy`, signed out after). */
+export async function projectHref(browser: Browser, baseUrl: string, name: string): Promise<string> {
+  const page = await browser.ctx.newPage();
+  await signIn(page, baseUrl, "proxy");
+  await page.goto(`${baseUrl}/projects`);
+  const href = await page.getByRole("link", { name, exact: true }).first().getAttribute("href");
+  await page.close();
+  await browser.ctx.clearCookies();
+  if (!href) throw new Error(`no project called ${name}`);
+  return href;
+}
+
+const apiTokens = new Map<string, string>();
+
+/** A bearer token for a demo user of this app, issued with `npm run api-token` as an administrator would. */
+function apiToken(app: App, login: string): string {
+  const key = `${app.databasePath} ${login}`;
+  let token = apiTokens.get(key);
+  if (!token) {
+    const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/api-token.ts", login], {
+      env: { ...process.env, DATABASE_PATH: app.databasePath },
+      encoding: "utf8",
+    });
+    token = r.stdout.trim().split("\n").pop();
+    if (r.status !== 0 || !token?.startsWith("gc_")) throw new Error(`api-token ${login} failed:\n${r.stderr}`);
+    apiTokens.set(key, token);
+  }
+  return token;
+}
+
+/** Today in Shanghai, YYYY-MM-DD: the app's business day. */
+export function shanghaiToday(): string {
+  return new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+}
+
+/**
+ * A new general-industrial project of the demo proxy officer, created through the JSON API
+ * (DESIGN §6) the way a provincial platform does, signed today for a start a year on; its
+ * 备案 (key "filing") is ready to file. For tests that need a project no other test touches.
+ * Returns its path, /projects/<id>.
+ */
+export async function createProject(app: App, name: string): Promise<string> {
+  const first17 = `91330100MA2E${String(randomInt(100_000)).padStart(5, "0")}`;
+  const today = shanghaiToday();
+  const res = await fetch(`${app.baseUrl}/api/v1/projects`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${apiToken(app, "proxy")}`, "Content-Type": "application/json" },
+    body: JSON.stringify({
+      name,
+      enterprise: { name: `${name}有限公司`, creditCode: first17 + creditCodeCheckChar(first17) },
+      templateKey: "general-industrial",
+      signedOn: today,
+      targetStartOn: `${Number(today.slice(0, 4)) + 1}${today.slice(4)}`.replace("-02-29", "-02-28"),
+    }),
+  });
+  const body = (await res.json()) as { id?: number };
+  if (res.status !== 201 || !body.id) throw new Error(`creating ${name} failed: ${res.status} ${JSON.stringify(body)}`);
+  return `/projects/${body.id}`;
 }
