@@ -3,6 +3,8 @@ import { Badge, type Tone } from "./ui";
 
 const STATUS_TONES: Record<ItemStatus, Tone> = {
   pending: "gray",
+  // In the department's hands like a running item; the 待受理 label and the countdown tell them apart.
+  submitted: "blue",
   running: "blue",
   correction: "purple",
   special: "purple",

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { auditLog, clockEvents, contactLogs, items, projects, users } from "../../db/schema";
 import { type Actor } from "~/domain/access/policy";
 import { parseDate, shanghaiDay, shanghaiToday } from "~/domain/calendar";
-import { CLOCK_EVENT_TYPES, EVENT_LABELS, type ClockEventType } from "~/domain/clock";
+import { CLOCK_EVENT_TYPES, clockEventLabel } from "~/domain/clock";
 import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
 import { writeAudit } from "./audit.server";
 import { transactThenWake } from "./transaction.server";
@@ -203,7 +203,7 @@ export function projectTimeline(ctx: ServiceContext, actor: Actor, projectId: nu
       at: e.createdAt,
       on: e.on,
       kind: "event",
-      title: `${itemName} · ${EVENT_LABELS[e.type as ClockEventType] ?? e.type}`,
+      title: `${itemName} · ${clockEventLabel(e.type, parseJson(e.detail).deemed === true)}`,
       detail: eventDetail(e.note, e.detail),
       actorName: name ?? "系统",
     });

@@ -448,6 +448,8 @@ describe("transitions", () => {
   const accepted = [ev("accept", "2026-03-02")];
   const states: Record<string, ClockState> = {
     pending: initialClockState(),
+    // 申报 Tue 03-03: its §32 window runs to Tue 03-10, the date every event below is tried on.
+    submitted: at(ev("submit", "2026-03-03")),
     running: at(...accepted),
     correction: at(...accepted, ev("request_correction", "2026-03-03")),
     special: at(...accepted, ev("start_special", "2026-03-03")),
@@ -458,15 +460,16 @@ describe("transitions", () => {
     withdrawn: at(...accepted, ev("withdraw", "2026-03-03")),
   };
   const expected: Record<string, ClockEventType[]> = {
-    pending: ["accept", "waive"],
+    pending: ["submit", "accept", "waive"],
+    submitted: ["accept", "request_correction", "withdraw"],
     running: ["request_correction", "start_special", "suspend", "approve", "reject", "withdraw"],
     correction: ["receive_correction", "withdraw"],
     special: ["end_special", "withdraw"],
     suspended: ["resume", "withdraw"],
     approved: [],
-    rejected: ["accept", "waive"],
+    rejected: ["submit", "accept", "waive"],
     waived: [],
-    withdrawn: ["accept", "waive"],
+    withdrawn: ["submit", "accept", "waive"],
   };
 
   it.each(Object.keys(states))("status %s allows exactly its events; every other one is refused in Chinese", (name) => {

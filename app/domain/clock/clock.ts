@@ -7,8 +7,12 @@
  * item accepted on Monday is due the next Monday. Time under 补正, 特别程序
  * (§45: 听证、检测、专家评审…) and 中止 does not count: each closed pause P→R
  * pushes the due date back by the working days in (P, R].
+ *
+ * Before that clock starts, an application may wait for acceptance (申报 → 受理,
+ * 行政许可法 §32): see ./submission.ts.
  */
 import { addCalendarDays, CalendarRangeError, formatDay, type DayNum, type WorkingCalendar } from "~/domain/calendar";
+import { acceptanceDueOn } from "./submission";
 import {
   CLOCK_EVENT_TYPES,
   EVENT_LABELS,
@@ -30,6 +34,7 @@ import {
 export function initialClockState(): ClockState {
   return {
     status: "pending",
+    submittedOn: null,
     acceptedOn: null,
     baseOn: null,
     pausedDays: 0,
@@ -78,17 +83,23 @@ export function isFinished(status: ItemStatus): boolean {
   return status === "approved" || status === "waived";
 }
 
-/** 补正中, 特别程序 or 中止: the clock is frozen. */
+/**
+ * 补正中, 特别程序 or 中止: the clock is frozen. A 补正 asked for before 受理 is a pause
+ * too (the applicant holds the file), but of the acceptance window: no approval clock runs yet.
+ */
 export function isPaused(status: ItemStatus): boolean {
   return status === "correction" || status === "special" || status === "suspended";
 }
 
-/** Statuses whose clock is live (running or paused): what queues, digests and rankings count as 在办. */
-export const ACTIVE_STATUSES = ["running", "correction", "special", "suspended"] as const satisfies readonly ItemStatus[];
+/**
+ * Statuses in which the department holds a live application: awaiting acceptance (待受理,
+ * the §32 window runs), running or paused. What queues, digests and rankings count as 在办.
+ */
+export const ACTIVE_STATUSES = ["submitted", "running", "correction", "special", "suspended"] as const satisfies readonly ItemStatus[];
 
-/** A clock is live (running or paused): 容缺 commitments can be open only then. */
+/** The department holds a live application (see ACTIVE_STATUSES); 容缺 commitments can be open only once accepted. */
 export function isActive(status: ItemStatus): boolean {
-  return status === "running" || isPaused(status);
+  return status === "submitted" || status === "running" || isPaused(status);
 }
 
 /** Label of a status for an item of this kind (a done milestone reads 已完成). */
@@ -127,10 +138,17 @@ function illegalReason(state: ClockState, type: ClockEventType, spec: ClockSpec)
   const generic = `当前状态“${statusLabel(s, spec.kind)}”不能执行“${EVENT_LABELS[type]}”`;
   const milestone = spec.kind === "milestone";
   switch (type) {
+    case "submit":
+      // Only an administrative licence has a statutory acceptance step (§32); an
+      // intermediary or owner task is simply started (accept), a milestone completed.
+      if (spec.kind !== "approval") return `${generic}：只有行政审批事项需要申报受理`;
+      return s === "pending" || s === "rejected" || s === "withdrawn" ? null : generic;
     case "accept":
       if (milestone) return `${generic}：里程碑节点无需受理，直接标记完成即可`;
-      return s === "pending" || s === "rejected" || s === "withdrawn" ? null : generic;
+      return s === "pending" || s === "submitted" || s === "rejected" || s === "withdrawn" ? null : generic;
     case "request_correction":
+      // Before 受理 the department asks for corrections instead of accepting (§32 一次告知).
+      return s === "running" || s === "submitted" ? null : generic;
     case "start_special":
     case "suspend":
     case "reject":
@@ -141,7 +159,7 @@ function illegalReason(state: ClockState, type: ClockEventType, spec: ClockSpec)
       return s === RESUME_FROM[type] ? null : generic;
     case "approve":
       if (milestone) return s === "pending" ? null : generic;
-      if (s !== "running") return s === "pending" ? `${generic}：尚未受理` : generic;
+      if (s !== "running") return s === "pending" || s === "submitted" ? `${generic}：尚未受理` : generic;
       if (hasOpenCommitment(state)) {
         return `容缺材料未补齐，不得办结（承诺补齐日期 ${formatDay(state.commitmentOn!)}）`;
       }
@@ -171,6 +189,8 @@ export function allowedEvents(state: ClockState, spec: ClockSpec): ClockEventTyp
  * earlier than the previous event, an invalid 容缺 commitment or a date outside
  * the calendar's range (reported as `date_order`) comes back as `ok: false`
  * with a Simplified-Chinese message, and the caller's state is not modified.
+ * A new event (`mode` "record") must also respect the §32 acceptance window; stored
+ * events are replayed ("replay") without that check, see below.
  *
  * @example
  * applyClockEvent(initialClockState(), { type: "accept", on: toDay("2026-03-02") }, spec, cal)
@@ -181,6 +201,7 @@ export function applyClockEvent(
   event: ClockEvent,
   spec: ClockSpec,
   cal: WorkingCalendar,
+  mode: "record" | "replay" = "record",
 ): ClockResult {
   const reason = illegalReason(state, event.type, spec);
   if (reason !== null) return { ok: false, code: "illegal_transition", message: reason };
@@ -191,6 +212,23 @@ export function applyClockEvent(
       ok: false,
       code: "date_order",
       message: `事件日期 ${formatDay(on)} 早于上一事件日期 ${formatDay(state.lastEventOn)}，不能倒填`,
+    };
+  }
+  // §32: once the window has passed, the law has already accepted the application on the
+  // day it was received; a later 受理 or 补正 notice would contradict it. Checked only
+  // for new events: a stored one was inside the window when recorded, and an administrator's
+  // later calendar edit (an extra working day) must not turn history into an error.
+  if (
+    mode === "record" &&
+    state.status === "submitted" &&
+    (event.type === "accept" || event.type === "request_correction") &&
+    state.dueOn !== null &&
+    on > state.dueOn
+  ) {
+    return {
+      ok: false,
+      code: "date_order",
+      message: `受理期限已过（${formatDay(state.submittedOn ?? on)} 申报，应于 ${formatDay(state.dueOn)} 前受理或一次告知补正）：依《行政许可法》第三十二条，自申报之日起视为受理，系统将自动记录`,
     };
   }
   try {
@@ -207,11 +245,21 @@ function transition(state: ClockState, event: ClockEvent, spec: ClockSpec, cal: 
   const type = event.type;
 
   switch (type) {
+    case "submit": {
+      // A first application, or a new one after 不予许可/撤回: everything starts over,
+      // and the department's §32 acceptance window opens.
+      const fresh: ClockState = { ...initialClockState(), status: "submitted", submittedOn: on, lastEventOn: on };
+      fresh.dueOn = acceptanceDueOn(on, cal);
+      return { ok: true, state: fresh };
+    }
+
     case "accept": {
       // A first application, or a new one after 不予许可/撤回: the clock starts over.
+      // Accepting a submitted application keeps its submission date for the record.
       const fresh: ClockState = {
         ...initialClockState(),
         status: "running",
+        submittedOn: state.status === "submitted" ? state.submittedOn : null,
         acceptedOn: on,
         baseOn: on,
         lastEventOn: on,
@@ -250,6 +298,16 @@ function transition(state: ClockState, event: ClockEvent, spec: ClockSpec, cal: 
     case "start_special":
     case "suspend": {
       const pause = PAUSE_OF[type]!;
+      if (state.status === "submitted") {
+        // 补正 before 受理: the applicant holds the file, so the acceptance window stops and
+        // no approval clock exists yet to freeze (remainingAtPause stays null; see receive_correction).
+        next.status = "correction";
+        next.pauseKind = "correction";
+        next.pausedOn = on;
+        next.remainingAtPause = null;
+        next.dueOn = null;
+        return { ok: true, state: next };
+      }
       let remaining: number;
       if (type === "request_correction" && spec.correctionRestartsClock) {
         // The limit will restart in full from the day the correction arrives.
@@ -270,6 +328,25 @@ function transition(state: ClockState, event: ClockEvent, spec: ClockSpec, cal: 
     case "receive_correction":
     case "end_special":
     case "resume": {
+      if (type === "receive_correction" && state.acceptedOn === null) {
+        /*
+         * The complete correction of an application not yet accepted. §32: once the applicant
+         * has supplied every correction asked for, the department 应当受理 — acceptance is still
+         * its own act (DESIGN §4: "the department then accepts"), so the item awaits 受理 again
+         * with a fresh five-working-day window counted from R, the day the complete file arrived.
+         * If that window passes too, the application is deemed accepted on R (the day the
+         * materials that had to be accepted were received), not on the first submission: the
+         * earlier file was incomplete, which the department said in time. The approval limit
+         * starts only at 受理, so `correctionRestartsClock` does not apply here.
+         */
+        next.status = "submitted";
+        next.submittedOn = on;
+        next.dueOn = acceptanceDueOn(on, cal);
+        next.pauseKind = null;
+        next.pausedOn = null;
+        next.remainingAtPause = null;
+        return { ok: true, state: next };
+      }
       const pausedOn = state.pausedOn ?? on;
       const base = state.baseOn ?? state.acceptedOn ?? on;
       if (type === "receive_correction" && spec.correctionRestartsClock) {
@@ -299,7 +376,9 @@ function transition(state: ClockState, event: ClockEvent, spec: ClockSpec, cal: 
       next.pauseKind = null;
       next.pausedOn = null;
       next.remainingAtPause = null;
-      if (type === "waive") next.dueOn = null;
+      // Decided before 受理 (withdrawn while awaiting acceptance), the only due date was the
+      // acceptance deadline: it no longer binds anyone.
+      if (type === "waive" || state.acceptedOn === null) next.dueOn = null;
       return { ok: true, state: next };
     }
 
@@ -320,7 +399,7 @@ function transition(state: ClockState, event: ClockEvent, spec: ClockSpec, cal: 
 export function replayClock(events: readonly ClockEvent[], spec: ClockSpec, cal: WorkingCalendar): ClockState {
   let state = initialClockState();
   for (let i = 0; i < events.length; i++) {
-    const r = applyClockEvent(state, events[i], spec, cal);
+    const r = applyClockEvent(state, events[i], spec, cal, "replay");
     if (!r.ok) throw new Error(`第 ${i + 1} 个事件（${EVENT_LABELS[events[i].type] ?? events[i].type}）无效：${r.message}`);
     state = r.state;
   }
@@ -337,9 +416,12 @@ function warningFor(remaining: number, late: boolean, lead: number): Warning {
  *
  * - Running: `remaining = workingDaysBetween(asOf, dueOn)`; red if asOf > dueOn, else
  *   yellow if remaining ≤ yellowLead (the due day itself is yellow with 0 left), else none.
+ * - Submitted (待受理): the countdown is the department's §32 acceptance window —
+ *   dueOn = acceptanceDueOn = the deadline, remaining and warning as for a running item.
  * - Paused (补正/特别程序/中止): frozen — remaining = remainingAtPause, no warning, and
  *   dueOn is the projection `addWorkingDays(asOf, remainingAtPause)` (what the due date
- *   would be if the pause closed today).
+ *   would be if the pause closed today). A 补正 asked for before 受理 has no clock to
+ *   project: paused, with no dueOn and no count.
  * - Pending/finished/rejected/withdrawn: no countdown. Approved items keep their last dueOn.
  * - `commitmentWarning` follows an open 容缺 commitment on its own, paused or not.
  */
@@ -357,6 +439,21 @@ export function readClock(
     commitmentWarning = warningFor(cal.workingDaysBetween(asOf, c), asOf > c, lead);
   }
   const s = state.status;
+  if (s === "submitted" && state.dueOn !== null) {
+    const remaining = cal.workingDaysBetween(asOf, state.dueOn);
+    return {
+      dueOn: state.dueOn,
+      remainingWorkingDays: remaining,
+      overdueWorkingDays: Math.max(0, -remaining),
+      warning: warningFor(remaining, asOf > state.dueOn, lead),
+      paused: false,
+      commitmentWarning,
+      acceptanceDueOn: state.dueOn,
+    };
+  }
+  if (isPaused(s) && state.acceptedOn === null) {
+    return { dueOn: null, remainingWorkingDays: null, overdueWorkingDays: 0, warning: "none", paused: true, commitmentWarning };
+  }
   if (s === "running" && state.dueOn !== null) {
     const remaining = cal.workingDaysBetween(asOf, state.dueOn);
     return {

@@ -12,6 +12,7 @@ export { ITEM_KINDS, LIMIT_UNITS, type ItemKind, type LimitUnit } from "~/domain
 
 export const ITEM_STATUSES = [
   "pending",
+  "submitted",
   "running",
   "correction",
   "special",
@@ -24,6 +25,7 @@ export const ITEM_STATUSES = [
 export type ItemStatus = (typeof ITEM_STATUSES)[number];
 
 export const CLOCK_EVENT_TYPES = [
+  "submit",
   "accept",
   "request_correction",
   "receive_correction",
@@ -39,14 +41,21 @@ export const CLOCK_EVENT_TYPES = [
 ] as const;
 export type ClockEventType = (typeof CLOCK_EVENT_TYPES)[number];
 
-
 export type Warning = "none" | "yellow" | "red";
+
+/**
+ * 行政许可法 §32: after an application (申报) the department has five days to accept it
+ * or to tell the applicant, once and completely, what to correct; §82 counts the law's
+ * periods in working days (不含法定节假日). Not configurable: it is the statute.
+ */
+export const ACCEPTANCE_WORKING_DAYS = 5;
 
 /** "临期": due within this many working days (the officer's next-actions horizon). */
 export const DUE_SOON_WORKING_DAYS = 2;
 
 export const STATUS_LABELS: Record<ItemStatus, string> = {
   pending: "待办理",
+  submitted: "待受理",
   running: "办理中",
   correction: "补正中",
   special: "特别程序",
@@ -66,6 +75,7 @@ export function itemStatusLabel(status: ItemStatus, kind: ItemKind): string {
 }
 
 export const EVENT_LABELS: Record<ClockEventType, string> = {
+  submit: "申报",
   accept: "受理",
   request_correction: "要求补正",
   receive_correction: "补正收到",
@@ -79,6 +89,20 @@ export const EVENT_LABELS: Record<ClockEventType, string> = {
   withdraw: "撤回",
   supply_deferred: "容缺材料补齐",
 };
+
+/** How a timeline names an `accept` the worker recorded because the department let §32's window pass. */
+export const DEEMED_ACCEPT_LABEL = "受理（逾期视为受理）";
+
+/**
+ * The label of a recorded clock event: its EVENT_LABELS entry, or DEEMED_ACCEPT_LABEL for a
+ * deemed acceptance. Unknown types (history written by a newer version) read as themselves.
+ *
+ * @example clockEventLabel("accept", true) // → "受理（逾期视为受理）"
+ */
+export function clockEventLabel(type: string, deemed = false): string {
+  if (type === "accept" && deemed) return DEEMED_ACCEPT_LABEL;
+  return (EVENT_LABELS as Record<string, string>)[type] ?? type;
+}
 
 /** The time-relevant part of an item's definition (from its template, editable per project). */
 export interface ClockSpec {
@@ -112,6 +136,11 @@ export type PauseKind = "correction" | "special" | "suspend";
 /**
  * Derived clock state of one item. All dates are DayNums.
  *
+ * - While `submitted` (申报, awaiting 受理) `submittedOn` is the date the application (or its
+ *   complete correction) reached the department and `dueOn` is the acceptance deadline
+ *   `addWorkingDays(submittedOn, ACCEPTANCE_WORKING_DAYS)`: the one date the item is due
+ *   on then, so it is stored in the same column and queues and the deemed-acceptance
+ *   sweep find it with the (status, due_on) index. `acceptedOn` stays null until 受理.
  * - `baseOn` is the date the limit counts from: the acceptance date, or the date a
  *   correction was received for a `correctionRestartsClock` item.
  * - `pausedDays` is the length of the closed pauses since `baseOn`, in the clock's unit
@@ -121,6 +150,8 @@ export type PauseKind = "correction" | "special" | "suspend";
  */
 export interface ClockState {
   status: ItemStatus;
+  /** Date of the application being answered (申报, or the complete 补正 before 受理); kept once accepted. */
+  submittedOn: DayNum | null;
   acceptedOn: DayNum | null;
   baseOn: DayNum | null;
   pausedDays: number;
@@ -152,4 +183,10 @@ export interface ClockReading {
   paused: boolean;
   /** Warning of an open 容缺 commitment, independent of `warning`. */
   commitmentWarning: Warning;
+  /**
+   * Present only while the item awaits acceptance (`submitted`): the §32 deadline, which is
+   * then also `dueOn`, and `remainingWorkingDays`/`warning` count down to it. Its presence
+   * tells a reader that the countdown is the department's acceptance window, not the approval.
+   */
+  acceptanceDueOn?: DayNum;
 }
