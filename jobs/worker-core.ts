@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { recordDeemedAcceptances } from "../app/services/deemed-acceptance.server";
 import { fireDue, readEscalationTimer } from "../app/services/escalation-firing.server";
 import { replanAll, upcomingWakeups } from "../app/services/escalation-timers.server";
 import { buildDailyDigests, deliverDue } from "../app/services/notify.server";
@@ -31,6 +32,8 @@ export interface WorkerHandle {
 }
 
 export interface SweepResult {
+  /** Items the law deemed accepted (行政许可法 §32) that this sweep recorded. */
+  deemedAccepted: number;
   fired: number;
   delivered: number;
   wakeups: number;
@@ -47,14 +50,21 @@ export async function reconcile(clock: () => Date): Promise<SweepResult & { plan
   return { ...result, planned: planned.length };
 }
 
-/** Fires everything overdue, delivers what may be delivered, and restores missing wake-ups. */
+/**
+ * Records the deemed acceptances now due, fires everything overdue, delivers what may be
+ * delivered, and restores missing wake-ups. Deemed acceptances come first: one dated back to
+ * its submission day can start an approval clock that is already late, and its timers then
+ * fire in this same sweep rather than a minute later.
+ */
 export async function sweep(clock: () => Date): Promise<SweepResult> {
   const db = getDb();
   const now = clock();
+  const deemed = recordDeemedAcceptances(db, now);
+  for (const s of deemed.skipped) console.warn(`worker: item ${s.itemId} awaits a deemed acceptance but its history does not replay: ${s.message}`);
   const { fired } = fireDue(db, now);
   const { delivered } = await deliverDue(db, now);
   const wakeups = await scheduleWakeups(upcomingWakeups(db, now, WAKEUP_HORIZON_MS), now.getTime());
-  return { fired, delivered, wakeups };
+  return { deemedAccepted: deemed.itemIds.length, fired, delivered, wakeups };
 }
 
 export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandle> {
@@ -120,7 +130,7 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandl
   recordWorkerHeartbeat(db, Date.now());
   if (opts.reconcileOnStart ?? true) {
     const r = await reconcile(clock);
-    log(`ready (planned ${r.planned} timers, fired ${r.fired} overdue, delivered ${r.delivered}, ${r.wakeups} wake-ups in Redis)`);
+    log(`ready (planned ${r.planned} timers, recorded ${r.deemedAccepted} deemed acceptances, fired ${r.fired} overdue, delivered ${r.delivered}, ${r.wakeups} wake-ups in Redis)`);
   } else log("ready");
 
   return {

@@ -1,12 +1,12 @@
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { departments, items, projects } from "../../db/schema";
 import type { Actor } from "~/domain/access/policy";
-import { shanghaiDay } from "~/domain/calendar";
-import { ACTIVE_STATUSES, type ItemStatus, type Warning } from "~/domain/clock";
+import { parseDate, shanghaiDay } from "~/domain/calendar";
+import { ACTIVE_STATUSES, initialClockState, readClock, type ItemStatus, type Warning } from "~/domain/clock";
 import { getCalendar } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
 import { forbidden } from "./errors.server";
-import { readStoredClock } from "./project-aggregate.server";
+import { readStoredClock, specOf } from "./project-aggregate.server";
 import { getPolicy } from "./time-rules.server";
 
 
@@ -16,6 +16,10 @@ export interface QueueRow {
   key: string;
   name: string;
   status: ItemStatus;
+  /** 待受理 only: the day the application (or its complete correction) was received. */
+  submittedOn: string | null;
+  /** 待受理 only: the §32 deadline to accept or ask for corrections (also `dueOn`, which the countdown counts to). */
+  acceptanceDueOn: string | null;
   acceptedOn: string | null;
   dueOn: string | null;
   remainingWorkingDays: number | null;
@@ -24,9 +28,10 @@ export interface QueueRow {
 }
 
 /**
- * A department's open items, most urgent first. Reads the stored clock columns
- * (exact for running items), so it stays one indexed query however many
- * projects the city has.
+ * A department's open items, most urgent first: applications awaiting acceptance (待受理,
+ * counting down the five working days of 行政许可法 §32) and items under way. Reads the
+ * stored clock columns (exact for running items; for submitted ones due_on is the
+ * acceptance deadline), so it stays one indexed query however many projects the city has.
  */
 export function listDepartmentQueue(ctx: ServiceContext, actor: Actor): { department: string; rows: QueueRow[] } {
   if (actor.role !== "dept" || actor.departmentId === null) throw forbidden("只有部门经办人有待办队列");
@@ -36,20 +41,30 @@ export function listDepartmentQueue(ctx: ServiceContext, actor: Actor): { depart
   const lead = getPolicy(db).yellowLead;
   const dept = db.select().from(departments).where(eq(departments.id, actor.departmentId)).get();
   const rows = db
-    .select({ item: items, projectName: projects.name })
+    .select({
+      item: items,
+      projectName: projects.name,
+      // Awaiting acceptance, the last event is the one that opened the window (申报 or the complete 补正).
+      submittedOn: sql<string | null>`case when ${items.status} = 'submitted' then (select e."on" from clock_events e where e.item_id = ${items.id} order by e.id desc limit 1) end`,
+    })
     .from(items)
     .innerJoin(projects, eq(projects.id, items.projectId))
     .where(and(eq(items.departmentId, actor.departmentId), inArray(items.status, [...ACTIVE_STATUSES])))
     .orderBy(asc(items.dueOn))
     .all()
-    .map(({ item, projectName }): QueueRow => {
-      const r = readStoredClock(item, cal, today, lead);
+    .map(({ item, projectName, submittedOn }): QueueRow => {
+      const submitted = item.status === "submitted";
+      const r = submitted
+        ? readClock({ ...initialClockState(), status: "submitted", submittedOn: submittedOn ? parseDate(submittedOn) : null, dueOn: item.dueOn ? parseDate(item.dueOn) : null }, specOf(item), cal, today, lead)
+        : readStoredClock(item, cal, today, lead);
       return {
         projectId: item.projectId,
         projectName,
         key: item.key,
         name: item.name,
         status: item.status,
+        submittedOn: submitted ? submittedOn : null,
+        acceptanceDueOn: submitted ? item.dueOn : null,
         acceptedOn: item.acceptedOn,
         dueOn: item.dueOn,
         remainingWorkingDays: r.remainingWorkingDays,
