@@ -27,7 +27,9 @@ async function openNewProjectWithReadyItem(page: Page, name: string): Promise<{ 
   const path = await createProject(env.app, name);
   await page.goto(`${env.app.baseUrl}${path}`);
   await page.waitForSelector(".react-flow__node-item");
-  // Server-rendered nodes are on screen before React has hydrated them; a click then would do nothing.
+  // Server-rendered nodes are on screen before React has hydrated them; edges join only after
+  // hydration (approval-graph.tsx), so once they are there a click reaches the app.
+  await page.waitForSelector(".react-flow__edge");
   await page.waitForLoadState("networkidle");
   const ready = page.locator("[data-node]", { hasText: "可申报" });
   expect(await ready.count(), "items ready to file in a new project").toBe(1);
