@@ -157,7 +157,8 @@ export function scheduleInputOf(agg: ProjectAggregate): ScheduleInput {
  */
 export function readStoredClock(row: typeof items.$inferSelect, cal: WorkingCalendar, asOf: DayNum, defaultYellowLead: number): ClockReading {
   const status = row.status;
-  if (status !== "running") {
+  // A submitted item's stored dueOn is its acceptance deadline (行政许可法 §32), counted like a running clock.
+  if (status !== "running" && status !== "submitted") {
     return { dueOn: null, remainingWorkingDays: null, overdueWorkingDays: 0, warning: "none", paused: isPaused(status), commitmentWarning: "none" };
   }
   const state: ClockState = { ...initialClockState(), status, dueOn: row.dueOn ? parseDate(row.dueOn) : null, acceptedOn: row.acceptedOn ? parseDate(row.acceptedOn) : null };
