@@ -73,12 +73,13 @@ interface DemoUser {
   department?: string;
   leader?: boolean;
   enterprise?: string;
+  phone?: string;
 }
 
 const DEMO_USERS: DemoUser[] = [
   { login: "admin", displayName: "系统管理员", role: "admin" },
-  { login: "proxy", displayName: "王敏", role: "proxy" },
-  { login: "proxy2", displayName: "李强", role: "proxy" },
+  { login: "proxy", displayName: "王敏", role: "proxy", phone: "0571-87001101" },
+  { login: "proxy2", displayName: "李强", role: "proxy", phone: "0571-87001102" },
   { login: "enterprise", displayName: "陈志远", role: "enterprise", enterprise: "江城智能装备有限公司" },
   { login: "dept", displayName: "赵磊", role: "dept", department: "自然资源" },
   { login: "dept-zj", displayName: "孙丽", role: "dept", department: "住建" },
@@ -183,6 +184,7 @@ export async function seedDemo(db: Db, now: Date = new Date()): Promise<boolean>
           enterpriseId: u.enterprise ? enterpriseIds.get(u.enterprise)! : null,
           isDepartmentLeader: u.leader ?? false,
           email: `${u.login}@demo.greenchannel.local`,
+          phone: u.phone ?? null,
         })
         .returning({ id: users.id })
         .get();

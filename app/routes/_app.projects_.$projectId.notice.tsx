@@ -97,7 +97,15 @@ export default function NoticePage() {
                     <td className={`${cell} font-medium`}>{m.name}</td>
                     <td className={cell}>{m.items.map((it) => it.name).join("；") || "—"}</td>
                     <td className={`${cell} tabular-nums`}>{m.deadlineOn ?? "请尽快提交"}</td>
-                    <td className={cell}>{m.rejected ? `已退回：${m.note ?? ""}` : ""}</td>
+                    <td className={cell}>
+                      {[
+                        m.rejected ? `已退回：${m.note ?? ""}` : null,
+                        m.committed ? "容缺受理承诺补齐日期" : null,
+                        m.issuedBy ? `待「${m.issuedBy.name}」办结后取得` : null,
+                      ]
+                        .filter(Boolean)
+                        .join("；")}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -117,7 +125,8 @@ export default function NoticePage() {
                   <th className={head}>审批事项</th>
                   <th className={`${head} w-28`}>审批部门</th>
                   <th className={`${head} w-28`}>补正通知日期</th>
-                  <th className={head}>需补正的材料及说明</th>
+                  <th className={head}>需补正的材料及原因</th>
+                  <th className={`${head} w-28`}>最迟补正日期</th>
                 </tr>
               </thead>
               <tbody>
@@ -129,8 +138,9 @@ export default function NoticePage() {
                     <td className={`${cell} tabular-nums`}>{c.requestedOn ?? "—"}</td>
                     <td className={cell}>
                       {c.missingMaterials.length ? c.missingMaterials.join("、") : "详见部门补正通知"}
-                      {c.note ? <div className="text-slate-600">说明：{c.note}</div> : null}
+                      {c.note ? <div className="text-slate-600">原因：{c.note}</div> : null}
                     </td>
+                    <td className={`${cell} tabular-nums`}>{c.deadlineOn === null ? "请尽快补正" : c.late ? `请尽快补正（计划 ${c.deadlineOn}）` : c.deadlineOn}</td>
                   </tr>
                 ))}
               </tbody>
@@ -147,20 +157,22 @@ export default function NoticePage() {
               最迟提交日期按项目当前倒排计划测算，计划调整时以代办员通知为准；逾期提交将影响开工时间。
               {notice.provisional ? "部分日期涉及尚未公布节假日安排的年份，为暂估日期。" : ""}
             </li>
-            <li>补正期间该事项审批时限暂停计算，补正材料提交后恢复计算。</li>
+            <li>补正期间该事项审批时限暂停计算，补正材料提交后恢复计算；最迟补正日期按当前倒排计划测算，逾期补正将推迟后续事项。</li>
           </ol>
         </section>
 
         <footer className="grid grid-cols-2 gap-6 text-[13px]">
           <div className="space-y-1">
-            <p>
-              代办员：{proxies.map((p) => p.displayName).join("、") || "＿＿＿＿＿＿"}
+            <p data-testid="notice-proxies">
+              代办员：
+              {proxies.length
+                ? proxies.map((p) => `${p.displayName}（电话 ${p.phone || "＿＿＿＿＿＿"}）`).join("、")
+                : "＿＿＿＿＿＿"}
             </p>
-            <p>联系电话：{proxies.map((p) => p.phone).filter(Boolean).join("、") || "＿＿＿＿＿＿＿＿"}</p>
             <p>告知日期：{zhDate(today)}</p>
           </div>
           <div className="space-y-1">
-            <p>企业联系人（签收）：{enterprise.contactName ? `${enterprise.contactName}　` : ""}＿＿＿＿＿＿＿＿</p>
+            <p data-testid="notice-contact">企业联系人（签收）：{enterprise.contactName}　＿＿＿＿＿＿＿＿</p>
             <p>联系电话：{enterprise.contactPhone || "＿＿＿＿＿＿＿＿"}</p>
             <p>签收日期：＿＿＿＿年＿＿月＿＿日</p>
           </div>
