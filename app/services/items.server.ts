@@ -1,10 +1,10 @@
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
-import { clockEvents, items, projects } from "../../db/schema";
+import { clockEvents, itemMaterials, items, materials, projects } from "../../db/schema";
 import { decide, type Actor } from "~/domain/access/policy";
 import { parseDate, shanghaiDay } from "~/domain/calendar";
-import { applyClockEvent, CLOCK_EVENT_TYPES, EVENT_LABELS } from "~/domain/clock";
+import { allowedEvents, applyClockEvent, CLOCK_EVENT_TYPES, EVENT_LABELS } from "~/domain/clock";
 import { writeAudit } from "./audit.server";
 import { transactThenWake } from "./transaction.server";
 import { planItemTimers, planProjectTimers } from "./escalation-timers.server";
@@ -12,9 +12,11 @@ import { getPolicy } from "./time-rules.server";
 import { getCalendar } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
 import { AppError, invalidInput, notFound, forbidden } from "./errors.server";
-import { loadProjectFor, storedColumns, type EventDetail } from "./project-aggregate.server";
+import { loadProjectFor, storedColumns, type EventDetail, type ItemRecord } from "./project-aggregate.server";
 import { getProjectDocument } from "./project-document.server";
 import { isStartMilestone } from "~/domain/graph/milestone";
+import { acceptanceChecksMaterials, acceptanceRefusal } from "~/domain/material/acceptance";
+import { outstanding } from "~/domain/material/certificates";
 
 const dateField = (label: string) =>
   z
@@ -60,6 +62,16 @@ export function recordItemEvent(ctx: ServiceContext, actor: Actor, projectId: nu
     throw new AppError("conflict", "该事项已被他人更新，请刷新页面后再操作");
   }
 
+  // 受理 with materials the ledger shows missing: only as 容缺, never silently (issue 9).
+  // Asked once the transition itself is legal, so an illegal 受理 still answers 409.
+  if (input.type === "accept" && acceptanceChecksMaterials(actor.role) && allowedEvents(item.state, item.spec).includes("accept")) {
+    const needed = requiredMaterials(db, item.row.id);
+    // Certificates an approved item has issued count as handed in.
+    const owed = new Set(outstanding(needed.map((m) => m.name), agg.items.map(certificateSource)));
+    const refusal = acceptanceRefusal(needed.filter((m) => owed.has(m.name)), input.deferredMaterials ?? [], input.commitmentOn);
+    if (refusal) throw new AppError("invalid", refusal.message, refusal.fields);
+  }
+
   const result = applyClockEvent(
     item.state,
     {
@@ -76,8 +88,9 @@ export function recordItemEvent(ctx: ServiceContext, actor: Actor, projectId: nu
   }
 
   const detail: EventDetail = {};
-  if (input.deferredMaterials?.length) detail.deferredMaterials = input.deferredMaterials;
-  if (input.commitmentOn) detail.commitmentOn = input.commitmentOn;
+  // 容缺 belongs to 受理 only: a form that sent its pre-checked boxes with another event records none.
+  if (input.type === "accept" && input.deferredMaterials?.length) detail.deferredMaterials = input.deferredMaterials;
+  if (input.type === "accept" && input.commitmentOn) detail.commitmentOn = input.commitmentOn;
   if (input.missingMaterials?.length) detail.missingMaterials = input.missingMaterials;
 
   const policy = getPolicy(db);
@@ -134,3 +147,16 @@ export function recordItemEvent(ctx: ServiceContext, actor: Actor, projectId: nu
   return doc.items.find((i) => i.key === itemKey)!;
 }
 
+/** The materials an item needs, with their ledger status. */
+function requiredMaterials(db: ServiceContext["db"], itemId: number) {
+  return db
+    .select({ name: materials.name, status: materials.status })
+    .from(itemMaterials)
+    .innerJoin(materials, eq(materials.id, itemMaterials.materialId))
+    .where(eq(itemMaterials.itemId, itemId))
+    .all();
+}
+
+function certificateSource(i: ItemRecord) {
+  return { key: i.row.key, name: i.row.name, kind: i.row.kind, status: i.state.status };
+}

@@ -1,7 +1,8 @@
-import { Form, Link } from "@remix-run/react";
+import { Form, Link, useActionData } from "@remix-run/react";
+import { useEffect, useState } from "react";
 import { Countdown, ItemStatusBadge } from "~/components/status";
 import { ITEM_KIND_LABELS } from "~/domain/item/vocabulary";
-import { Badge, Button, Card, Input, Select, Textarea } from "~/components/ui";
+import { Alert, Badge, Button, Card, Input, Select, Textarea } from "~/components/ui";
 import { EVENT_LABELS, type ClockEventType } from "~/domain/clock";
 import type { Workspace } from "~/services/workspace.server";
 
@@ -32,7 +33,6 @@ export function ItemPanel({
         ? `计划 ${item.plannedDuration} 个工作日`
         : "—";
   const allowed = item.allowed as ClockEventType[];
-  const materialChoice = allowed.includes("request_correction") ? "missingMaterials" : allowed.includes("accept") ? "deferredMaterials" : null;
   return (
     <Card
       title={<span data-testid="item-panel-title">{item.name}</span>}
@@ -96,48 +96,7 @@ export function ItemPanel({
           </div>
         ) : null}
 
-        {allowed.length ? (
-          <Form method="post" preventScrollReset className="space-y-2 rounded-md border border-slate-200 p-3" aria-label="办理事项">
-            <input type="hidden" name="intent" value="event" />
-            <input type="hidden" name="itemKey" value={item.key} />
-            <input type="hidden" name="version" value={item.version} />
-            <div className="grid grid-cols-2 gap-2">
-              <Select name="type" aria-label="操作" className="text-xs">
-                {allowed.map((t) => (
-                  <option key={t} value={t}>
-                    {EVENT_LABELS[t]}
-                  </option>
-                ))}
-              </Select>
-              <Input name="on" type="date" defaultValue={today} max={today} aria-label="日期" className="text-xs" />
-            </div>
-            <Textarea name="note" rows={2} placeholder="备注（可选）" aria-label="备注" className="text-xs" />
-            {item.materials.length && materialChoice ? (
-              <fieldset className="text-xs">
-                <legend className="mb-1 text-slate-500">
-                  {materialChoice === "missingMaterials" ? "要求补正时勾选缺少的材料" : "容缺受理时勾选后补的材料并填写补齐期限"}
-                </legend>
-                <div className="grid grid-cols-1 gap-0.5">
-                  {item.materials.map((m) => (
-                    <label key={m.name} className="flex items-center gap-1">
-                      <input type="checkbox" name={materialChoice} value={m.name} />
-                      {m.name}
-                    </label>
-                  ))}
-                </div>
-                {materialChoice === "deferredMaterials" ? (
-                  <label className="mt-1 flex items-center gap-1">
-                    补齐期限
-                    <Input name="commitmentOn" type="date" className="w-40 py-0.5 text-xs" />
-                  </label>
-                ) : null}
-              </fieldset>
-            ) : null}
-            <Button type="submit" className="w-full">
-              记录
-            </Button>
-          </Form>
-        ) : null}
+        {allowed.length ? <EventForm item={item} today={today} /> : null}
 
         <div>
           <h3 className="mb-1 text-xs font-semibold text-slate-700">前置事项</h3>
@@ -230,5 +189,107 @@ export function ItemPanel({
         </div>
       </div>
     </Card>
+  );
+}
+
+/** What the page action answered (app/web/intent.server.ts ActionAnswer), as far as this form reads it. */
+interface PanelAnswer {
+  ok: boolean;
+  message: string;
+  itemKey: string;
+  fields?: Record<string, string>;
+}
+
+/** True once React runs in the browser: until then the form must work as plain HTML. */
+function useHydrated(): boolean {
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  return hydrated;
+}
+
+/**
+ * The form recording one clock event. For 受理 it lists the item's materials with
+ * the missing ones pre-checked as 容缺 and asks for the 补齐 date: the service
+ * refuses 受理 while a missing material is neither declared 容缺 nor dated, and
+ * its message shows here beside the fields. Before hydration every section shows
+ * and the service's answer is the check; after it, only the chosen event's.
+ */
+function EventForm({ item, today }: { item: Selected; today: string }) {
+  const allowed = item.allowed as ClockEventType[];
+  const [type, setType] = useState<string>(allowed[0] ?? "");
+  const hydrated = useHydrated();
+  const answer = useActionData<PanelAnswer>();
+  const refused = answer && !answer.ok && answer.itemKey === item.key ? answer : null;
+  const showing = (t: ClockEventType) => allowed.includes(t) && (!hydrated || type === t);
+  const missing = item.materials.filter((m) => m.status === "missing");
+  const accepting = showing("accept") && item.materials.length > 0;
+  const correcting = showing("request_correction") && item.materials.length > 0;
+  return (
+    <Form method="post" preventScrollReset className="space-y-2 rounded-md border border-slate-200 p-3" aria-label="办理事项">
+      <input type="hidden" name="intent" value="event" />
+      <input type="hidden" name="itemKey" value={item.key} />
+      <input type="hidden" name="version" value={item.version} />
+      <div className="grid grid-cols-2 gap-2">
+        <Select name="type" aria-label="操作" className="text-xs" value={type} onChange={(e) => setType(e.currentTarget.value)}>
+          {allowed.map((t) => (
+            <option key={t} value={t}>
+              {EVENT_LABELS[t]}
+            </option>
+          ))}
+        </Select>
+        <Input name="on" type="date" defaultValue={today} max={today} aria-label="日期" className="text-xs" />
+      </div>
+      <Textarea name="note" rows={2} placeholder="备注（可选）" aria-label="备注" className="text-xs" />
+      {accepting ? (
+        <fieldset className="space-y-1 text-xs" disabled={hydrated && type !== "accept"} data-testid="accept-materials">
+          {missing.length ? (
+            <Alert tone="yellow">
+              材料台账显示尚缺 {missing.length} 项申报材料。受理须将其列为容缺材料（已预先勾选）并填写补齐日期；本项目已办结事项出具的证照视为已收，可取消勾选。不同意容缺的，请勿受理，收齐材料后再办。
+            </Alert>
+          ) : (
+            <legend className="mb-1 text-slate-500">材料已齐。如需容缺受理，勾选后补的材料并填写补齐日期。</legend>
+          )}
+          <div className="grid grid-cols-1 gap-0.5">
+            {item.materials.map((m) => (
+              <label key={m.name} className="flex items-center gap-1">
+                <input type="checkbox" name="deferredMaterials" value={m.name} defaultChecked={m.status === "missing"} />
+                {m.name}
+                {m.status === "missing" ? <span className="text-red-600">（缺）</span> : null}
+              </label>
+            ))}
+          </div>
+          {refused?.fields?.deferredMaterials ? <p className="text-red-600">{refused.fields.deferredMaterials}</p> : null}
+          <label className="flex items-center gap-1">
+            补齐日期{missing.length ? <span className="text-red-600">*</span> : null}
+            <Input
+              name="commitmentOn"
+              type="date"
+              min={today}
+              required={hydrated && type === "accept" && missing.length > 0}
+              className="w-40 py-0.5 text-xs"
+              aria-label="容缺材料补齐日期"
+            />
+          </label>
+          {refused?.fields?.commitmentOn ? <p className="text-red-600">{refused.fields.commitmentOn}</p> : null}
+        </fieldset>
+      ) : null}
+      {correcting ? (
+        <fieldset className="text-xs" disabled={hydrated && type !== "request_correction"}>
+          <legend className="mb-1 text-slate-500">要求补正时勾选缺少的材料</legend>
+          <div className="grid grid-cols-1 gap-0.5">
+            {item.materials.map((m) => (
+              <label key={m.name} className="flex items-center gap-1">
+                <input type="checkbox" name="missingMaterials" value={m.name} />
+                {m.name}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+      ) : null}
+      {refused && !refused.fields?.deferredMaterials && !refused.fields?.commitmentOn ? <p className="text-xs text-red-600">{refused.message}</p> : null}
+      <Button type="submit" className="w-full">
+        记录
+      </Button>
+    </Form>
   );
 }
