@@ -1,7 +1,9 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { actionItems, departments, itemMaterials, materials, users } from "../../db/schema";
 import { decide } from "~/domain/access/policy";
-import { DUE_SOON_WORKING_DAYS, EVENT_LABELS, type ClockEventType } from "~/domain/clock";
+import { EVENT_LABELS, type ClockEventType } from "~/domain/clock";
+import { parseDate } from "~/domain/calendar";
+import { nextActions, type NextAction } from "~/domain/workspace/next-actions";
 import { GRAPH_NODE_SIZE, layoutGraph, type GraphLayout } from "~/domain/graph/layout";
 import { itemOverrides } from "~/domain/escalation/policy";
 import type { EventDetail } from "./project-aggregate.server";
@@ -48,7 +50,6 @@ export interface GraphEdgeView {
 export function getWorkspace(pc: ProjectContext, selectedKey: string | null) {
   const { calendar: cal, aggregate: agg, schedule: plan, today, actor, policy } = pc;
   const ctx = pc;
-  const projectId = agg.project.id;
   const view = projectViewOf(pc);
   const keyOf = new Map(agg.items.map((i) => [i.row.id, i.row.key]));
   const edges = agg.edges.map((e) => ({ from: keyOf.get(e.fromItemId)!, to: keyOf.get(e.toItemId)!, lag: e.lagWorkingDays }));
@@ -72,24 +73,9 @@ export function getWorkspace(pc: ProjectContext, selectedKey: string | null) {
   const critical = new Set(plan.criticalPath);
   const graphEdges: GraphEdgeView[] = edges.map((e) => ({ ...e, critical: critical.has(e.from) && critical.has(e.to) }));
 
-  // 下一步: what the officer should do now.
   const byKey = new Map(view.items.map((i) => [i.key, i]));
-  const actions = ctx.db
-    .select({ a: actionItems, dept: departments.name })
-    .from(actionItems)
-    .leftJoin(departments, eq(departments.id, actionItems.ownerDepartmentId))
-    .where(and(eq(actionItems.projectId, projectId), eq(actionItems.status, "open")))
-    .orderBy(asc(actionItems.deadlineOn))
-    .all();
-  const next = {
-    ready: view.items.filter((i) => i.ready && i.kind !== "milestone").map((i) => ({ key: i.key, name: i.name, department: i.departmentName })),
-    corrections: view.items.filter((i) => i.status === "correction").map((i) => ({ key: i.key, name: i.name, department: i.departmentName })),
-    dueSoon: view.items
-      .filter((i) => !i.paused && i.remainingWorkingDays !== null && i.remainingWorkingDays <= DUE_SOON_WORKING_DAYS)
-      .sort((a, b) => a.remainingWorkingDays! - b.remainingWorkingDays!)
-      .map((i) => ({ key: i.key, name: i.name, remaining: i.remainingWorkingDays!, warning: i.warning })),
-    meetingActions: actions.map((r) => ({ id: r.a.id, title: r.a.title, department: r.dept, deadlineOn: r.a.deadlineOn })),
-  };
+  // 下一步: what the officer should do now.
+  const next = nextOf(pc, view.items);
 
   let selected = null;
   const rec = selectedKey ? agg.items.find((i) => i.row.key === selectedKey) : undefined;
@@ -149,3 +135,67 @@ export function getWorkspace(pc: ProjectContext, selectedKey: string | null) {
 }
 
 export type Workspace = ReturnType<typeof getWorkspace>;
+
+/**
+ * 下一步 (`nextActions` in the domain) from the loaded project: each item's clock,
+ * plan and the events this viewer may record, the materials the ledger shows as
+ * missing, the project's last progress, and the open tasks of joint meetings.
+ */
+function nextOf(pc: ProjectContext, views: ItemView[]): NextAction[] {
+  const { db, aggregate: agg, schedule: plan, calendar: cal, today, policy } = pc;
+  const projectId = agg.project.id;
+  const planned = new Map(plan.items.map((p) => [p.key, p]));
+  const allowed = new Map(views.map((v) => [v.key, v.allowed]));
+  const missing = new Map<number, string[]>();
+  const rows = db
+    .select({ itemId: itemMaterials.itemId, name: materials.name })
+    .from(itemMaterials)
+    .innerJoin(materials, eq(materials.id, itemMaterials.materialId))
+    .where(and(eq(materials.projectId, projectId), eq(materials.status, "missing")))
+    .orderBy(asc(materials.id))
+    .all();
+  for (const r of rows) {
+    const list = missing.get(r.itemId);
+    if (list) list.push(r.name);
+    else missing.set(r.itemId, [r.name]);
+  }
+  const tasks = db
+    .select({ id: actionItems.id, title: actionItems.title, deadlineOn: actionItems.deadlineOn, department: departments.name })
+    .from(actionItems)
+    .leftJoin(departments, eq(departments.id, actionItems.ownerDepartmentId))
+    .where(and(eq(actionItems.projectId, projectId), eq(actionItems.status, "open")))
+    .orderBy(asc(actionItems.deadlineOn))
+    .all();
+  const keyOf = new Map(agg.items.map((i) => [i.row.id, i.row.key]));
+  return nextActions(
+    {
+      items: agg.items.map((i) => {
+        const p = planned.get(i.row.key)!;
+        return {
+          key: i.row.key,
+          name: i.row.name,
+          kind: i.row.kind,
+          departmentName: i.departmentName,
+          spec: i.spec,
+          state: i.state,
+          ready: p.ready,
+          critical: p.critical,
+          earliestStart: p.earliestStart,
+          latestStart: p.latestStart,
+          totalSlack: p.totalSlack,
+          allowed: allowed.get(i.row.key) ?? [],
+          missingMaterials: missing.get(i.row.id) ?? [],
+        };
+      }),
+      edges: agg.edges.map((e) => ({ from: keyOf.get(e.fromItemId)!, to: keyOf.get(e.toItemId)! })),
+      project: { active: agg.project.status === "active", lastProgressOn: agg.project.lastProgressOn ? parseDate(agg.project.lastProgressOn) : null },
+      meetingTasks: tasks.flatMap((t) => {
+        const deadlineOn = parseDate(t.deadlineOn);
+        return deadlineOn === null ? [] : [{ id: t.id, title: t.title, department: t.department, deadlineOn }];
+      }),
+    },
+    today,
+    cal,
+    policy,
+  );
+}

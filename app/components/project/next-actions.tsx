@@ -1,66 +1,98 @@
 import { Link } from "@remix-run/react";
-import type { ReactNode } from "react";
 import { Badge, Card } from "~/components/ui";
+import { NEXT_ACTION_KIND_LABELS, type NextAction } from "~/domain/workspace/next-actions";
 import type { Workspace } from "~/services/workspace.server";
 
-function ItemLink({ id, name }: { id: string; name: string }) {
+/** Shown at once; the rest fold away so the card stays beside the graph. */
+const SHOWN = 8;
+
+/**
+ * Where an entry leads: its item's panel (which offers the step), the notice for
+ * materials to ask for, the 代办日志 for a stalled project.
+ */
+function Target({ a, children }: { a: NextAction; children: React.ReactNode }) {
+  const cls = "text-brand-700 hover:underline";
+  if (a.kind === "stalled") {
+    return (
+      <a href="#panel" className={cls}>
+        {children}
+      </a>
+    );
+  }
+  if (a.key === null) return <>{children}</>;
   return (
-    <Link to={`?item=${encodeURIComponent(id)}`} preventScrollReset className="text-brand-700 hover:underline">
-      {name}
+    <Link to={`?item=${encodeURIComponent(a.key)}`} preventScrollReset className={cls}>
+      {children}
     </Link>
   );
 }
 
-function Section<T>({ title, rows, render }: { title: string; rows: T[]; render: (row: T) => ReactNode }) {
-  if (!rows.length) return null;
+function Row({ a }: { a: NextAction }) {
   return (
-    <section>
-      <h3 className="mb-1 text-xs font-semibold text-slate-600">{title}</h3>
-      <ul className="space-y-0.5">{rows.map(render)}</ul>
-    </section>
+    <li className="py-2" data-next-kind={a.kind} data-item={a.key ?? undefined}>
+      <div className="flex items-start justify-between gap-2">
+        <div className="min-w-0">
+          <Badge tone={a.tone} className="mr-1 align-middle">
+            {NEXT_ACTION_KIND_LABELS[a.kind]}
+          </Badge>
+          <Target a={a}>
+            <span className="font-medium">{a.title}</span>
+          </Target>
+          {a.department ? <span className="ml-1 text-xs text-slate-400">{a.department}</span> : null}
+        </div>
+        {a.kind === "prepare" ? (
+          <Link to="notice" className="shrink-0 rounded border border-slate-300 px-1.5 py-0.5 text-xs text-slate-700 hover:bg-slate-50" data-testid="next-action-step">
+            {a.action.label}
+          </Link>
+        ) : (
+          <span
+            className={`shrink-0 rounded border px-1.5 py-0.5 text-xs ${a.action.event ? "border-brand-600 text-brand-700" : "border-slate-300 text-slate-600"}`}
+            data-testid="next-action-step"
+            title={a.action.event ? "打开事项后在办理表单中选择此操作" : undefined}
+          >
+            {a.action.event && a.key !== null ? (
+              <Link to={`?item=${encodeURIComponent(a.key)}`} preventScrollReset>
+                {a.action.label}
+              </Link>
+            ) : (
+              a.action.label
+            )}
+          </span>
+        )}
+      </div>
+      <p className="mt-0.5 text-xs text-slate-500">{a.reason}</p>
+    </li>
   );
 }
 
-/** 下一步: ready to file, due within 2 working days, corrections waiting on the enterprise, meeting tasks. */
+/**
+ * 下一步: the project's next actions, most urgent first (DESIGN §4 clocks, the
+ * graph and the 倒排 plan; the rule is `nextActions` in the domain). Each entry
+ * links to its item and names the one step that moves it.
+ */
 export function NextActions({ next }: { next: Workspace["next"] }) {
-  const empty = !next.ready.length && !next.corrections.length && !next.dueSoon.length && !next.meetingActions.length;
-  const withDepartment = (r: { key: string; name: string; department: string | null }) => (
-    <li key={r.key}>
-      <ItemLink id={r.key} name={r.name} /> <span className="text-xs text-slate-400">{r.department ?? ""}</span>
-    </li>
-  );
+  const key = (a: NextAction) => `${a.kind}-${a.key ?? a.taskId ?? ""}`;
   return (
     <Card title="下一步">
-      {empty ? (
-        <p className="text-sm text-slate-500">暂无待办事项。</p>
+      {next.length === 0 ? (
+        <p className="text-sm text-slate-500">暂无待办事项：没有到期、待补正或可申报的事项。</p>
       ) : (
-        <div className="space-y-3 text-sm" data-testid="next-actions">
-          <Section title="可以申报（前置事项已完成）" rows={next.ready} render={withDepartment} />
-          <Section
-            title="两个工作日内到期"
-            rows={next.dueSoon}
-            render={(r) => (
-              <li key={r.key} className="flex items-center justify-between gap-2">
-                <ItemLink id={r.key} name={r.name} />
-                <Badge tone={r.warning === "red" ? "red" : "yellow"}>
-                  {r.remaining < 0 ? `超期 ${-r.remaining}` : r.remaining === 0 ? "今日到期" : `剩 ${r.remaining}`}
-                </Badge>
-              </li>
-            )}
-          />
-          <Section title="等待企业补正" rows={next.corrections} render={withDepartment} />
-          <Section
-            title="联席会议任务"
-            rows={next.meetingActions}
-            render={(a) => (
-              <li key={a.id}>
-                {a.title}{" "}
-                <span className="text-xs text-slate-400">
-                  {a.department ?? ""} · 期限 {a.deadlineOn}
-                </span>
-              </li>
-            )}
-          />
+        <div className="text-sm" data-testid="next-actions">
+          <ol className="divide-y divide-slate-100">
+            {next.slice(0, SHOWN).map((a) => (
+              <Row key={key(a)} a={a} />
+            ))}
+          </ol>
+          {next.length > SHOWN ? (
+            <details className="mt-1">
+              <summary className="cursor-pointer text-xs text-slate-500">另有 {next.length - SHOWN} 项</summary>
+              <ol className="divide-y divide-slate-100">
+                {next.slice(SHOWN).map((a) => (
+                  <Row key={key(a)} a={a} />
+                ))}
+              </ol>
+            </details>
+          ) : null}
         </div>
       )}
     </Card>
