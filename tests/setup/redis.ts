@@ -17,7 +17,7 @@ const filePrefix = `gct${randomUUID().slice(0, 8)}`;
 let n = 0;
 /** The Redis URLs this file's tests opened queues on. */
 const used = new Set<string>();
-const g = globalThis as unknown as { __gcQueues?: Map<string, unknown> };
+const g = globalThis as unknown as { __gcQueues?: Map<string, unknown>; __gcRedis?: { all: Set<{ disconnect(): void }> } };
 
 process.env.QUEUE_PREFIX = `${filePrefix}-0`;
 
@@ -36,13 +36,25 @@ afterAll(async () => {
     await new Promise((r) => setTimeout(r, 100));
   }
   if (g.__gcQueues) {
+    // A wake-up enqueued after commit can still be on its way when its test ends and reach
+    // getQueue() during a later test, with that test's REDIS_URL: a test that points the app at
+    // a Redis nobody runs then leaves a connection retrying forever, and quit() on it never
+    // returns. Close politely for a while, then drop whatever is left.
+    const left = [...(g.__gcRedis?.all ?? [])];
     const { closeQueues } = await import("../../jobs/queues");
     const { closeAllRedis } = await import("../../jobs/connection");
-    await closeQueues();
-    await closeAllRedis();
+    await within(5_000, closeQueues());
+    await within(5_000, closeAllRedis());
+    for (const r of left) r.disconnect();
   }
   for (const url of used) await dropKeys(url, `${filePrefix}-*`);
 });
+
+/** Waits for `p`, but no longer than `ms`. */
+function within(ms: number, p: Promise<unknown>): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([p, new Promise((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
+}
 
 /** Deletes every key matching `pattern`; a Redis that is gone by now (a test's private one) is skipped. */
 async function dropKeys(url: string, pattern: string): Promise<void> {
