@@ -4,7 +4,7 @@
  * (tests/setup/db.ts gives every test a fresh copy). Defaults are valid and
  * unique within a test; a test states only what its assertions depend on.
  */
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { departments, enterprises, users } from "../db/schema";
 import { DEFAULT_DEPARTMENTS } from "../app/domain/catalog/departments";
 import { creditCodeCheckChar } from "../app/domain/enterprise/credit-code";
@@ -120,4 +120,13 @@ export function buildProject(overrides: Partial<ProjectInput> = {}): ProjectInpu
 export function insertProject(proxy: Actor, overrides: Partial<ProjectInput> = {}): number {
   const input = buildProject(overrides);
   return createProject(ctxAt(input.signedOn), proxy, input).id;
+}
+
+/**
+ * Marks every material of the project handed in and checked (verified), as the
+ * officer does before 受理: 受理 is refused while a required material is missing
+ * unless it is declared 容缺 with a 补齐 date (app/domain/material/acceptance.ts).
+ */
+export function receiveMaterials(projectId: number, db: Db = getDb()): void {
+  db.run(sql`update materials set status = 'verified' where project_id = ${projectId}`);
 }

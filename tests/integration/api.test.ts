@@ -33,7 +33,7 @@ import { loader as getProject, action as postProject } from "~/routes/api.v1.pro
 import { loader as getSchedule } from "~/routes/api.v1.projects.$id.schedule";
 import { loader as getEscalations } from "~/routes/api.v1.projects.$id.escalations";
 import { loader as getEvents, action as postEvent } from "~/routes/api.v1.projects.$id.items.$key.events";
-import { creditCode, ensureDepartments, insertEnterprise, insertUser } from "../factories";
+import { creditCode, ensureDepartments, insertEnterprise, insertUser, receiveMaterials } from "../factories";
 import { call, expectApiError, type ApiResult } from "./api-helpers";
 
 // ---------------------------------------------------------------- fixtures
@@ -570,6 +570,7 @@ describe("GET /api/v1/projects/:id", () => {
   let id = 0;
   beforeEach(async () => {
     id = await create(projectBody({ name: "接口测试：项目文档" }));
+    receiveMaterials(id);
     // filing (发改, promised 1 WD) accepted Wed 2026-09-30 → due Thu 2026-10-08.
     expect((await event(id, "filing", { type: "accept", on: "2026-09-30" })).status).toBe(200);
   });
@@ -1084,6 +1085,7 @@ describe("POST /api/v1/projects/:id/items/:key/events — department access on g
   let id = 0;
   beforeEach(async () => {
     id = await create(projectBody({ name: "接口测试：部门办理" }));
+    receiveMaterials(id);
   });
 
   it("a 发改 user accepts filing (200, due = addWorkingDays(on, 1) from the template's promisedLimit)", async () => {

@@ -5,7 +5,7 @@ import { recordItemEvent } from "~/services/items.server";
 import { getProjectSchedule } from "~/services/project-document.server";
 import { getDb } from "~/utils/db.server";
 import { caught } from "../support/app-error";
-import { ctxAt, insertProject, insertUser, type TestUser } from "../factories";
+import { ctxAt, insertProject, insertUser, receiveMaterials, type TestUser } from "../factories";
 
 // A plausible 2027 arrangement, typed in by an administrator the day the notice comes out.
 const YEAR_2027 = {
@@ -43,6 +43,7 @@ describe("working-calendar administration", () => {
     expect(getProjectSchedule(ctx, proxy, project, "2026-11-27").provisional).toBe(true);
     // general-industrial's 备案 (promised 1 WD) accepted Thu 2026-12-31: due Fri 2027-01-01 on the Mon–Fri stand-in.
     const running = insertProject(proxy, { name: "年末受理项目", templateKey: "general-industrial", signedOn: "2026-12-30", targetStartOn: "2027-12-31" });
+    receiveMaterials(running);
     recordItemEvent(ctx, proxy, running, "filing", { type: "accept", on: "2026-12-31" });
     const due = () => getDb().get<{ due_on: string }>(sql`select due_on from items where project_id = ${running} and key = 'filing'`)!.due_on;
     expect(due()).toBe("2027-01-01");
@@ -74,6 +75,7 @@ describe("working-calendar administration", () => {
   it("an override moves a running item's due date, and removing it moves it back", () => {
     const ctx = ctxAt("2026-12-01");
     const project = insertProject(proxy, { name: "调整项目", templateKey: "general-industrial", signedOn: "2026-12-01", targetStartOn: "2027-06-30" });
+    receiveMaterials(project);
     recordItemEvent(ctx, proxy, project, "filing", { type: "accept", on: "2026-12-01" });
     const due = () => getDb().get<{ due_on: string }>(sql`select due_on from items where project_id = ${project} and key = 'filing'`)!.due_on;
     expect(due()).toBe("2026-12-02"); // promised 1 WD

@@ -21,7 +21,7 @@ import { action as logsAction } from "~/routes/projects.$projectId.logs";
 import { loader as uploadLoader } from "~/routes/uploads.$uploadId";
 import { loader as ledgerLoader } from "~/routes/projects.$projectId.ledger[.xlsx]";
 import { loader as noticeLoader } from "~/routes/_app.projects_.$projectId.notice";
-import { creditCode, ctxAt, insertEnterprise, insertProject, insertUser, TEST_PASSWORD, type TestUser } from "../factories";
+import { creditCode, ctxAt, insertEnterprise, insertProject, insertUser, receiveMaterials, TEST_PASSWORD, type TestUser } from "../factories";
 import { caught } from "../support/app-error";
 
 type User = TestUser;
@@ -120,10 +120,16 @@ async function letterSentBack() {
   verifyMaterial(ctxAt("2026-03-04"), proxy, projectId, materialId("授权委托书"), { verified: false, note: "缺少法定代表人签字" });
 }
 
-/** 备案 accepted on 03-05 and sent back for correction on 03-06, two materials named. */
+/**
+ * 备案 accepted on 03-05 and sent back for correction on 03-06, two materials named.
+ * Whatever 备案 still lacks on 03-05 is accepted as 容缺, to be supplied by its due date 03-06.
+ */
 function filingInCorrection() {
   const ctx = ctxAt("2026-03-06");
-  recordItemEvent(ctx, proxy, projectId, "filing", { type: "accept", on: "2026-03-05" });
+  const lacking = getDb()
+    .all<{ name: string }>(sql`select m.name from materials m join item_materials im on im.material_id = m.id join items i on i.id = im.item_id where i.project_id = ${projectId} and i.key = 'filing' and m.status = 'missing' order by m.id`)
+    .map((m) => m.name);
+  recordItemEvent(ctx, proxy, projectId, "filing", { type: "accept", on: "2026-03-05", ...(lacking.length ? { deferredMaterials: lacking, commitmentOn: "2026-03-06" } : {}) });
   recordItemEvent(ctx, proxy, projectId, "filing", {
     type: "request_correction",
     on: "2026-03-06",
@@ -345,6 +351,9 @@ describe("一次性告知书", () => {
         requestedOn: "2026-03-06",
         missingMaterials: ["项目备案申请表", "授权委托书"],
         note: "申请表签章不清晰",
+        // The last day the corrections can come back and 备案 still finish by its latest finish in the 倒排 plan.
+        deadlineOn: "2026-04-22",
+        late: false,
       },
     ]);
     expect(caught(() => noticeOf(ctx, stranger, projectId)).status).toBe(404);
@@ -355,6 +364,7 @@ describe("代办台账 export", () => {
   it("writes 项目信息 and 审批事项 sheets, one row per item, bold frozen header and warning fills", async () => {
     const pid = newProject("台账测试项目", "91330100MA2M0004D");
     // filing: promised 1 WD, accepted Mon 03-02 → due 03-03, red on 03-10.
+    receiveMaterials(pid);
     recordItemEvent(ctxAt("2026-03-02"), proxy, pid, "filing", { type: "accept", on: "2026-03-02" });
     // 建设用地规划许可证: promised 5 WD, accepted Wed 03-04 → due Wed 03-11, 1 WD left on 03-10 → yellow.
     recordItemEvent(ctxAt("2026-03-04"), proxy, pid, "land-use-planning-permit", { type: "accept", on: "2026-03-04" });

@@ -20,7 +20,7 @@ import { closeAllRedis, redisAvailable } from "../../jobs/connection";
 import { closeQueues, getQueue } from "../../jobs/queues";
 import { wakeupJobId } from "../../jobs/wakeups";
 import { startWorker, type WorkerHandle } from "../../jobs/worker-core";
-import { creditCode, ctxAt, ensureDepartments, insertUser, type TestUser } from "../factories";
+import { creditCode, ctxAt, ensureDepartments, insertUser, receiveMaterials, type TestUser } from "../factories";
 import {
   cleanReport,
   disposeClocks,
@@ -428,6 +428,7 @@ describe("escalation timers follow the clock", () => {
     async () => {
       const projectId = newProject("2026-06-01");
       const key = "joint-drawing-review"; // 住建, promised 10 working days
+      receiveMaterials(projectId);
       recordItemEvent(ctxAt("2026-06-01"), proxy, projectId, key, { type: "accept", on: "2026-06-01" });
       const item = db().select().from(items).where(and(eq(items.projectId, projectId), eq(items.key, key))).get()!;
       expect(item.dueOn).toBe("2026-06-15");
@@ -473,6 +474,7 @@ describe("escalation timers follow the clock", () => {
     async () => {
       const projectId = newProject("2026-12-01");
       const key = "joint-drawing-review";
+      receiveMaterials(projectId);
       recordItemEvent(ctxAt("2026-12-01"), proxy, projectId, key, { type: "accept", on: "2026-12-01" });
       const itemRow = () => db().select().from(items).where(and(eq(items.projectId, projectId), eq(items.key, key))).get()!;
       const itemId = itemRow().id;

@@ -31,13 +31,15 @@ describe("proxy officer's workspace", () => {
 
   it("lists next actions: on a fresh project the first filing is ready to file", () => {
     const ws = loadProjectPage(ctx(), proxy, projectId, null);
-    expect(ws.next.ready.map((r) => r.key)).toContain("filing");
-    expect(ws.next.corrections).toEqual([]);
+    expect(ws.next.filter((a) => a.kind === "ready").map((a) => a.key)).toContain("filing");
+    expect(ws.next.filter((a) => a.kind === "correction")).toEqual([]);
     expect(ws.selected).toBeNull();
   });
 
   it("shows a selected item's facts, materials, dependencies and history", () => {
-    recordItemEvent(ctxAt("2026-03-03"), proxy, projectId, "filing", { type: "accept", on: "2026-03-03", note: "窗口受理" });
+    // Nothing handed in yet: 受理 only as 容缺, every missing material listed with a 补齐 date (filing is due 03-04).
+    const missing = ["项目备案申请表", "营业执照", "授权委托书"];
+    recordItemEvent(ctxAt("2026-03-03"), proxy, projectId, "filing", { type: "accept", on: "2026-03-03", note: "窗口受理", deferredMaterials: missing, commitmentOn: "2026-03-04" });
     const ws = loadProjectPage(ctx(), proxy, projectId, "filing");
     expect(ws.selected!.key).toBe("filing");
     expect(ws.selected!.history.map((h) => [h.on, h.label, h.note])).toEqual([["2026-03-03", "受理", "窗口受理"]]);
@@ -49,7 +51,9 @@ describe("proxy officer's workspace", () => {
     ]);
     expect(ws.selected!.predecessors).toEqual([]);
     expect(ws.selected!.successors.map((s) => s.key).sort()).toEqual(["eia-report-drafting", "energy-report-drafting", "land-contract", "soil-water-plan-drafting"]);
-    expect(ws.selected!.allowed).toEqual(expect.arrayContaining(["approve", "request_correction"]));
+    // 办结 waits until the 容缺 materials are supplied.
+    expect(ws.selected!.allowed).toEqual(expect.arrayContaining(["supply_deferred", "request_correction"]));
+    expect(ws.selected!.allowed).not.toContain("approve");
     expect(loadProjectPage(ctx(), proxy, projectId, "no-such-item").selected).toBeNull();
   });
 
