@@ -231,3 +231,24 @@ export async function createProject(app: App, name: string): Promise<string> {
   if (res.status !== 201 || !body.id) throw new Error(`creating ${name} failed: ${res.status} ${JSON.stringify(body)}`);
   return `/projects/${body.id}`;
 }
+
+/** What 备案 (key "filing") of a general-industrial project needs before it can be accepted (受理). */
+export const FILING_MATERIALS = ["项目备案申请表", "营业执照", "授权委托书"];
+
+/**
+ * The enterprise's papers for `names` handed in through the project's materials form, in the
+ * session of the signed-in `page` (a proxy officer may upload for the enterprise): the materials
+ * are then received (已收), so an item needing them can be accepted without 容缺.
+ */
+export async function handInMaterials(page: Page, baseUrl: string, projectPath: string, names: string[]): Promise<void> {
+  await page.goto(`${baseUrl}${projectPath}`);
+  for (const name of names) {
+    const materialId = await page.locator(`section#materials tr[data-material="${name}"] input[name=materialId]`).first().getAttribute("value");
+    if (!materialId) throw new Error(`no upload form for ${name}`);
+    const res = await page.request.post(`${baseUrl}${projectPath}/materials`, {
+      headers: { Accept: "application/json" },
+      multipart: { intent: "upload", materialId, file: { name: `${name}.pdf`, mimeType: "application/pdf", buffer: Buffer.from(`%PDF-1.4\n% ${name}\n%%EOF\n`) } },
+    });
+    if (res.status() !== 200) throw new Error(`uploading ${name}: ${res.status()} ${await res.text()}`);
+  }
+}

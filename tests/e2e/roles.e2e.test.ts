@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { createProject, projectHref, screenshot, signIn, useAppAndBrowser } from "./harness";
+import { createProject, FILING_MATERIALS, handInMaterials, projectHref, screenshot, signIn, useAppAndBrowser } from "./harness";
 
 // Each test signs in on a page of its own (the harness clears cookies and closes pages between tests).
 const env = useAppAndBrowser();
@@ -35,8 +35,11 @@ describe("each role's main journey in Chromium", () => {
     await expect.poll(() => page.locator("tbody tr").count(), { timeout: 10_000 }).toBe(1);
     await expect(page.locator("tbody").textContent()).resolves.toContain("高端纺织智能工厂");
 
-    // A project of its own (created through the API, so no other test files its items): only 备案 is ready (可申报).
-    await page.goto(`${env.app.baseUrl}${await createProject(env.app, "代办员受理测试项目")}`);
+    // A project of its own (created through the API, so no other test files its items), the papers for
+    // its 备案 handed in: only 备案 is ready (可申报), and nothing it needs is missing.
+    const project = await createProject(env.app, "代办员受理测试项目");
+    await handInMaterials(page, env.app.baseUrl, project, FILING_MATERIALS);
+    await page.goto(`${env.app.baseUrl}${project}`);
     await page.waitForLoadState("networkidle");
     const readyRows = page.locator("tr[data-item]", { has: page.locator("text=可申报") }).filter({ has: page.locator("select[name=type]") });
     await expect(readyRows.evaluateAll((rs) => rs.map((r) => r.getAttribute("data-item")))).resolves.toEqual(["filing"]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { createProject, screenshot, signIn, useAppAndBrowser } from "./harness";
+import { createProject, FILING_MATERIALS, handInMaterials, screenshot, signIn, useAppAndBrowser } from "./harness";
 
 // Each test signs in on a page of its own and makes what it needs (the harness clears cookies and closes pages between tests).
 const env = useAppAndBrowser();
@@ -20,11 +20,13 @@ async function openProject(page: Page, name: string): Promise<string> {
 }
 
 /**
- * A project of the test's own (created through the API, so no other test files its items),
- * opened in `page`; returns its address and the key of the item ready to file (可申报) in its graph.
+ * A project of the test's own (created through the API, so no other test files its items), with
+ * the materials of its 备案 handed in, opened in `page`; returns its address and the key of the
+ * item ready to file (可申报) in its graph.
  */
 async function openNewProjectWithReadyItem(page: Page, name: string): Promise<{ url: string; key: string }> {
   const path = await createProject(env.app, name);
+  await handInMaterials(page, env.app.baseUrl, path, FILING_MATERIALS);
   await page.goto(`${env.app.baseUrl}${path}`);
   await page.waitForSelector(".react-flow__node-item");
   // Server-rendered nodes are on screen before React has hydrated them; edges join only after
