@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { z } from "zod";
-import { Form, useActionData, useFetcher, useLoaderData, useNavigation, useRouteError, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation, useRouteError, useSearchParams } from "@remix-run/react";
+import type { ReactNode } from "react";
 import flowStyles from "@xyflow/react/dist/style.css";
 import { ErrorPanel } from "~/components/error-panel";
 import { ApprovalGraph } from "~/components/graph/approval-graph";
@@ -11,7 +12,7 @@ import { TimelinePanel } from "~/components/project/timeline-panel";
 import { useLiveProject } from "~/components/use-live-project";
 import { Countdown, ItemStatusBadge } from "~/components/status";
 import { ITEM_KIND_LABELS, stageLabel } from "~/domain/item/vocabulary";
-import { Alert, Badge, Button, Card, Input, PageHeader, Select, StatCard, Table, Td, Th, cx } from "~/components/ui";
+import { Alert, Badge, Button, Card, Input, Select, Table, Td, Th, cx } from "~/components/ui";
 import { EVENT_LABELS } from "~/domain/clock";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
@@ -43,37 +44,45 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   }
 }
 
-const edge = { from: z.string(), to: z.string(), lagWorkingDays: formText() };
-const intents = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("acknowledge"), escalationId: z.string(), note: z.string().optional() }),
-  z.object({
-    intent: z.literal("escalationSettings"),
-    itemKey: z.string(),
-    yellowLead: z.string().default(""),
-    redAfter: z.string().default(""),
-    superviseAfter: z.string().default(""),
-    leaderAfter: z.string().default(""),
-  }),
-  z.object({ intent: z.literal("addDependency"), ...edge }),
-  z.object({ intent: z.literal("removeDependency"), ...edge }),
-  z.object({
-    intent: z.literal("event"),
-    itemKey: z.string(),
-    type: z.string(),
-    on: z.string().optional(),
-    note: formText(),
-    version: formText(),
-    missingMaterials: formList(),
-    deferredMaterials: formList(),
-    commitmentOn: formText(),
-  }),
-]);
+/**
+ * The page's intents, built on the server's first post: formText/formList come from a
+ * server-only module, which the browser bundle leaves empty, so calling them while this
+ * module loads stopped the page from hydrating.
+ */
+let intents: ReturnType<typeof buildIntents> | undefined;
+function buildIntents() {
+  const edge = { from: z.string(), to: z.string(), lagWorkingDays: formText() };
+  return z.discriminatedUnion("intent", [
+    z.object({ intent: z.literal("acknowledge"), escalationId: z.string(), note: z.string().optional() }),
+    z.object({
+      intent: z.literal("escalationSettings"),
+      itemKey: z.string(),
+      yellowLead: z.string().default(""),
+      redAfter: z.string().default(""),
+      superviseAfter: z.string().default(""),
+      leaderAfter: z.string().default(""),
+    }),
+    z.object({ intent: z.literal("addDependency"), ...edge }),
+    z.object({ intent: z.literal("removeDependency"), ...edge }),
+    z.object({
+      intent: z.literal("event"),
+      itemKey: z.string(),
+      type: z.string(),
+      on: z.string().optional(),
+      note: formText(),
+      version: formText(),
+      missingMaterials: formList(),
+      deferredMaterials: formList(),
+      commitmentOn: formText(),
+    }),
+  ]);
+}
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const projectId = routeId(params.projectId);
   const ctx = serviceContext();
-  return dispatchIntent(request, intents, (input) => {
+  return dispatchIntent(request, (intents ??= buildIntents()), (input) => {
     switch (input.intent) {
       case "acknowledge":
         acknowledgeEscalation(ctx, user, Number(input.escalationId), { note: input.note });
@@ -120,46 +129,57 @@ export default function ProjectPage() {
   const start = schedule.items.find(isStartMilestone);
   const counts = {
     done: items.filter((i) => i.status === "approved" || i.status === "waived").length,
-    running: items.filter((i) => i.status === "running").length,
-    paused: items.filter((i) => i.paused).length,
     red: items.filter((i) => i.warning === "red").length,
     yellow: items.filter((i) => i.warning === "yellow").length,
   };
   const stages = [1, 2, 3, 4].filter((s) => items.some((i) => i.stage === s));
+  // What the last post did; shown in the drawer when it concerns the item open there (where the
+  // officer acted, and without pushing the board down), else above the board.
+  const resultAlert = result ? (
+    <div data-testid="action-result">
+      <Alert tone={result.ok ? "green" : "red"}>
+        {result.ok && result.itemKey ? `「${items.find((i) => i.key === result.itemKey)?.name ?? result.itemKey}」${result.message}` : result.message}
+      </Alert>
+    </div>
+  ) : null;
+  const resultInDrawer = Boolean(selected && result && (!result.ok || !result.itemKey || result.itemKey === selected.key));
 
   return (
     <>
-      <PageHeader
-        title={project.name}
-        subtitle={
-          <>
+      <header className="mb-3 flex flex-wrap items-end gap-x-6 gap-y-2">
+        <div className="min-w-0">
+          <div className="flex items-center gap-2">
+            <h1 className="truncate text-lg font-semibold text-slate-900">{project.name}</h1>
+            <Badge tone={schedule.atRisk ? "red" : "green"}>{schedule.atRisk ? "开工目标有风险" : "按计划推进"}</Badge>
+            {schedule.provisional ? (
+              <a href="#provisional" title="计划涉及尚未公布节假日安排的年份，相关日期为暂估">
+                <Badge tone="yellow">含暂估日期</Badge>
+              </a>
+            ) : null}
+          </div>
+          <p className="truncate text-xs text-slate-500">
             {project.code} · {enterprise.name} · 代办员：{view.proxies.map((p) => p.displayName).join("、") || "未分配"}
-          </>
-        }
-        actions={<Badge tone={schedule.atRisk ? "red" : "green"}>{schedule.atRisk ? "开工目标有风险" : "按计划推进"}</Badge>}
-      />
-      {schedule.provisional ? (
-        <div className="mb-4">
-          <Alert tone="yellow">计划涉及尚未公布节假日安排的年份，相关日期为暂估（按周一至周五推算），公布后请管理员录入。</Alert>
+          </p>
         </div>
-      ) : null}
-      <div className="mb-6 grid grid-cols-2 gap-3 md:grid-cols-6">
-        <StatCard label="计划开工" value={<span className="text-lg">{project.targetStartOn}</span>} />
-        <StatCard label="预计开工" value={<span className="text-lg">{schedule.forecastStartOn}</span>} tone={schedule.atRisk ? "red" : "green"} />
-        <StatCard label="总时差（工作日）" value={start?.totalSlack ?? "—"} tone={(start?.totalSlack ?? 0) < 0 ? "red" : undefined} />
-        <StatCard label="签约至今（天）" value={view.daysSinceSigning} />
-        <StatCard label="已办结 / 全部" value={`${counts.done}/${items.length}`} />
-        <StatCard label="超期 / 临期" value={`${counts.red} / ${counts.yellow}`} tone={counts.red ? "red" : counts.yellow ? "yellow" : undefined} />
-      </div>
-      {result ? (
-        <div className="mb-4" data-testid="action-result">
-          <Alert tone={result.ok ? "green" : "red"}>
-            {result.ok && result.itemKey ? `「${items.find((i) => i.key === result.itemKey)?.name ?? result.itemKey}」${result.message}` : result.message}
-          </Alert>
-        </div>
-      ) : null}
-      <div className="mb-6 grid gap-4 xl:grid-cols-[minmax(0,1fr)_360px]">
+        <dl className="ml-auto flex flex-wrap gap-x-5 gap-y-1" data-testid="project-facts">
+          <Fact label="计划开工">{project.targetStartOn}</Fact>
+          <Fact label="预计开工" tone={schedule.atRisk ? "red" : "green"}>
+            {schedule.forecastStartOn}
+          </Fact>
+          <Fact label="总时差（工作日）" tone={(start?.totalSlack ?? 0) < 0 ? "red" : undefined}>
+            {start?.totalSlack ?? "—"}
+          </Fact>
+          <Fact label="签约至今（天）">{view.daysSinceSigning}</Fact>
+          <Fact label="已办结 / 全部">{`${counts.done}/${items.length}`}</Fact>
+          <Fact label="超期 / 临期" tone={counts.red ? "red" : counts.yellow ? "yellow" : undefined}>{`${counts.red} / ${counts.yellow}`}</Fact>
+        </dl>
+      </header>
+      {result && !resultInDrawer ? <div className="mb-3">{resultAlert}</div> : null}
+      {/* The board takes the screen's full width (beyond the page column) and the height left under the header. */}
+      <section aria-label="审批事项关系图" className="mb-6 ml-[calc(50%-50vw+1rem)] h-[calc(100vh-9rem)] min-h-[30rem] w-[calc(100vw-2rem)]">
         <ApprovalGraph
+          // A new instance per project: its opening view and React Flow store belong to one graph.
+          key={project.id}
           graph={graph}
           selectedKey={params.get("item")}
           canEdit={view.can.edit}
@@ -167,111 +187,139 @@ export default function ProjectPage() {
           onRemove={editGraph("removeDependency")}
           nodeWidth={GRAPH_NODE_SIZE.width}
           nodeHeight={GRAPH_NODE_SIZE.height}
+          initialView={params.get("view")}
+          drawer={
+            selected ? (
+              <div className="space-y-2">
+                {resultInDrawer ? resultAlert : null}
+                <ItemPanel item={selected} today={today} canEditGraph={view.can.edit} allItems={view.items.map((i) => ({ key: i.key, name: i.name }))} />
+              </div>
+            ) : null
+          }
+          toolbarEnd={
+            <a href="#next" className="whitespace-nowrap text-brand-700 hover:underline">
+              下一步 ↓
+            </a>
+          }
         />
-        <div className="space-y-4">
-          {selected ? (
-            <ItemPanel item={selected} today={today} canEditGraph={view.can.edit} allItems={view.items.map((i) => ({ key: i.key, name: i.name }))} />
-          ) : (
-            <NextActions next={next} />
-          )}
-        </div>
-      </div>
+      </section>
       <div className="space-y-6">
-        {escalations.length ? <EscalationsCard escalations={escalations} /> : null}
-        <div className="grid gap-6 xl:grid-cols-2" id="panel">
+        {/* Below the board, so that the board keeps the first screen; the header's 含暂估日期 links here. */}
+        {schedule.provisional ? (
+          <div id="provisional">
+            <Alert tone="yellow">计划涉及尚未公布节假日安排的年份，相关日期为暂估（按周一至周五推算），公布后请管理员录入。</Alert>
+          </div>
+        ) : null}
+        <div className={cx("grid gap-6", escalations.length ? "lg:grid-cols-2" : "")}>
+          <div id="next" className="min-w-0">
+            <NextActions next={next} />
+          </div>
+          {escalations.length ? <EscalationsCard escalations={escalations} /> : null}
+        </div>
+        <div id="panel" className="space-y-6">
           <MaterialsPanel data={panels} />
           <TimelinePanel data={panels} />
         </div>
         <details open={!selected} className="group">
           <summary className="mb-3 cursor-pointer text-sm font-semibold text-slate-700">事项清单（{items.length} 项，按阶段）</summary>
           <div className="space-y-6">
-        {stages.map((stage) => (
-          <Card key={stage} title={`第 ${stage} 阶段 · ${stageLabel(stage)}`}>
-            <Table className="border-0">
-              <thead>
-                <tr>
-                  <Th>事项</Th>
-                  <Th>部门</Th>
-                  <Th>时限</Th>
-                  <Th>状态</Th>
-                  <Th>受理 / 到期</Th>
-                  <Th>倒计时</Th>
-                  <Th>时差</Th>
-                  {view.can.recordEvents ? <Th>办理</Th> : null}
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {items
-                  .filter((i) => i.stage === stage)
-                  .map((i) => (
-                    <tr key={i.key} data-item={i.key} className={cx(i.critical && "bg-red-50/40")}>
-                      <Td>
-                        <div className="font-medium text-slate-800">{i.name}</div>
-                        <div className="flex gap-1 text-xs text-slate-400">
-                          {ITEM_KIND_LABELS[i.kind]}
-                          {i.critical ? <Badge tone="red">关键路径</Badge> : null}
-                          {i.ready ? <Badge tone="blue">可申报</Badge> : null}
-                        </div>
-                      </Td>
-                      <Td>{i.departmentName ?? "—"}</Td>
-                      <Td className="text-xs">
-                        {i.kind === "approval"
-                          ? `承诺 ${i.promisedLimit ?? "—"} / 法定 ${i.statutoryLimit ?? "—"} ${i.limitUnit === "calendarDays" ? "日" : "工作日"}`
-                          : i.plannedDuration !== null
-                            ? `计划 ${i.plannedDuration} 工作日`
-                            : "—"}
-                      </Td>
-                      <Td>
-                        <ItemStatusBadge status={i.status} kind={i.kind} />
-                      </Td>
-                      <Td className="text-xs tabular-nums">
-                        {i.acceptedOn ?? "—"}
-                        <br />
-                        {i.dueOn ?? "—"}
-                      </Td>
-                      <Td>
-                        <Countdown remaining={i.remainingWorkingDays} warning={i.warning} paused={i.paused} />
-                        {i.commitmentOn && i.commitmentWarning !== "none" ? (
-                          <div className="mt-1">
-                            <Badge tone={i.commitmentWarning === "red" ? "red" : "yellow"}>容缺补齐 {i.commitmentOn}</Badge>
-                          </div>
-                        ) : null}
-                      </Td>
-                      <Td className={cx("tabular-nums", (i.slack ?? 0) < 0 && "text-red-600")}>{i.slack ?? "—"}</Td>
-                      {view.can.recordEvents ? (
-                        <Td>
-                          {i.allowed.length ? (
-                            <Form method="post" className="flex items-center gap-1" aria-label={`办理 ${i.name}`}>
-                              <input type="hidden" name="intent" value="event" />
-                              <input type="hidden" name="itemKey" value={i.key} />
-                              <input type="hidden" name="version" value={i.version} />
-                              <Select name="type" className="w-28 min-w-[7rem] py-1 text-xs" aria-label="操作">
-                                {i.allowed.map((t) => (
-                                    <option key={t} value={t}>
-                                      {EVENT_LABELS[t]}
-                                    </option>
-                                  ))}
-                              </Select>
-                              <Input name="on" type="date" defaultValue={today} max={today} className="w-36 min-w-[9rem] py-1 text-xs" aria-label="日期" />
-                              <Button type="submit" variant="secondary" className="py-1 text-xs" disabled={busy}>
-                                记录
-                              </Button>
-                            </Form>
-                          ) : (
-                            <span className="text-xs text-slate-400">—</span>
-                          )}
-                        </Td>
-                      ) : null}
+            {stages.map((stage) => (
+              <Card key={stage} title={`第 ${stage} 阶段 · ${stageLabel(stage)}`}>
+                <Table className="border-0">
+                  <thead>
+                    <tr>
+                      <Th>事项 / 部门</Th>
+                      <Th className="w-36">时限</Th>
+                      <Th className="w-48">状态 / 倒计时</Th>
+                      <Th className="w-28">受理 / 到期</Th>
+                      <Th className="w-16">时差</Th>
+                      {view.can.recordEvents ? <Th className="w-52">办理</Th> : null}
                     </tr>
-                  ))}
-              </tbody>
-            </Table>
-          </Card>
-        ))}
+                  </thead>
+                  <tbody className="divide-y divide-slate-100">
+                    {items
+                      .filter((i) => i.stage === stage)
+                      .map((i) => (
+                        <tr key={i.key} data-item={i.key} className={cx("align-top", i.critical && "bg-red-50/40")}>
+                          <Td className="min-w-[12rem] whitespace-normal">
+                            <Link to={`?item=${encodeURIComponent(i.key)}`} preventScrollReset className="font-medium text-slate-800 hover:text-brand-700 hover:underline">
+                              {i.name}
+                            </Link>
+                            <div className="mt-0.5 flex flex-wrap items-center gap-1 text-xs text-slate-500">
+                              <span>
+                                {ITEM_KIND_LABELS[i.kind]} · {i.departmentName ?? "—"}
+                              </span>
+                              {i.critical ? <Badge tone="red">关键路径</Badge> : null}
+                              {i.ready ? <Badge tone="blue">可申报</Badge> : null}
+                            </div>
+                          </Td>
+                          <Td className="whitespace-normal text-xs">
+                            {i.kind === "approval"
+                              ? `承诺 ${i.promisedLimit ?? "—"} / 法定 ${i.statutoryLimit ?? "—"} ${i.limitUnit === "calendarDays" ? "日" : "工作日"}`
+                              : i.plannedDuration !== null
+                                ? `计划 ${i.plannedDuration} 工作日`
+                                : "—"}
+                          </Td>
+                          <Td>
+                            <div className="flex flex-col items-start gap-1">
+                              <ItemStatusBadge status={i.status} kind={i.kind} />
+                              <Countdown remaining={i.remainingWorkingDays} warning={i.warning} paused={i.paused} />
+                              {i.commitmentOn && i.commitmentWarning !== "none" ? (
+                                <Badge tone={i.commitmentWarning === "red" ? "red" : "yellow"}>容缺补齐 {i.commitmentOn}</Badge>
+                              ) : null}
+                            </div>
+                          </Td>
+                          <Td className="text-xs tabular-nums">
+                            {i.acceptedOn ?? "—"}
+                            <br />
+                            {i.dueOn ?? "—"}
+                          </Td>
+                          <Td className={cx("tabular-nums", (i.slack ?? 0) < 0 && "text-red-600")}>{i.slack ?? "—"}</Td>
+                          {view.can.recordEvents ? (
+                            <Td>
+                              {i.allowed.length ? (
+                                // Stacked (operation, then date and 记录) so the whole form fits a narrow column.
+                                <Form method="post" className="grid w-48 grid-cols-[minmax(0,1fr)_auto] gap-1" aria-label={`办理 ${i.name}`}>
+                                  <input type="hidden" name="intent" value="event" />
+                                  <input type="hidden" name="itemKey" value={i.key} />
+                                  <input type="hidden" name="version" value={i.version} />
+                                  <Select name="type" className="col-span-2 py-1 pl-2 text-xs" aria-label="操作">
+                                    {i.allowed.map((t) => (
+                                      <option key={t} value={t}>
+                                        {EVENT_LABELS[t]}
+                                      </option>
+                                    ))}
+                                  </Select>
+                                  <Input name="on" type="date" defaultValue={today} max={today} className="min-w-0 px-1.5 py-1 text-xs" aria-label="日期" />
+                                  <Button type="submit" variant="secondary" className="px-2 py-1 text-xs" disabled={busy}>
+                                    记录
+                                  </Button>
+                                </Form>
+                              ) : (
+                                <span className="text-xs text-slate-400">—</span>
+                              )}
+                            </Td>
+                          ) : null}
+                        </tr>
+                      ))}
+                  </tbody>
+                </Table>
+              </Card>
+            ))}
           </div>
         </details>
       </div>
     </>
+  );
+}
+
+function Fact({ label, tone, children }: { label: string; tone?: "red" | "yellow" | "green"; children: ReactNode }) {
+  const colour = tone === "red" ? "text-red-600" : tone === "yellow" ? "text-amber-600" : tone === "green" ? "text-emerald-600" : "text-slate-900";
+  return (
+    <div>
+      <dt className="text-[11px] text-slate-500">{label}</dt>
+      <dd className={cx("text-sm font-semibold tabular-nums", colour)}>{children}</dd>
+    </div>
   );
 }
 

@@ -79,7 +79,8 @@ export function MaterialsPanel({ data }: { data: MaterialsPanelData }) {
         {materials.length === 0 ? (
           <EmptyState title="本项目没有需要提交的材料" />
         ) : (
-          <Table className="border-0">
+          // The file and action cells wrap (set once for the table, not per row) rather than widen it: every action stays in view.
+          <Table className="border-0 [&_td:nth-child(5)]:max-w-[14rem] [&_td:nth-child(5)]:whitespace-normal [&_td:nth-child(6)]:min-w-[11rem] [&_td:nth-child(6)]:whitespace-normal">
             <thead>
               <tr>
                 <Th>材料</Th>
@@ -120,7 +121,7 @@ export function MaterialsPanel({ data }: { data: MaterialsPanelData }) {
                         className="text-brand-700 hover:underline"
                         title={`${m.upload.originalName}（${formatSize(m.upload.size)}）`}
                       >
-                        <span className="inline-block max-w-[12rem] truncate align-bottom">{m.upload.originalName}</span>
+                        <span className="inline-block max-w-[10rem] truncate align-bottom">{m.upload.originalName}</span>
                         <span className="ml-1 text-slate-400">{formatSize(m.upload.size)}</span>
                       </a>
                     ) : (
@@ -192,7 +193,7 @@ function UploadForm({ action, m, limits }: { action: string; m: MaterialView; li
           required
           accept={limits.accept}
           aria-label={`选择「${m.name}」的文件`}
-          className="block w-56 text-xs file:mr-2 file:rounded file:border-0 file:bg-slate-100 file:px-2 file:py-1 file:text-xs"
+          className="block w-full max-w-[14rem] text-xs file:mr-2 file:rounded file:border-0 file:bg-slate-100 file:px-2 file:py-1 file:text-xs"
           onChange={(e) => {
             // A hint before sending 20 MB for nothing; the server enforces the same limit.
             const f = e.currentTarget.files?.[0];
@@ -215,7 +216,7 @@ function RejectForm({ action, m }: { action: string; m: MaterialView }) {
       <form method="post" action={action} className="mt-2 flex flex-col gap-1">
         <input type="hidden" name="intent" value="reject" />
         <input type="hidden" name="materialId" value={m.id} />
-        <Input name="note" id={`reject-note-${m.id}`} required maxLength={500} placeholder="退回原因（企业可见）" className="w-56 py-1 text-xs" aria-label="退回原因" />
+        <Input name="note" id={`reject-note-${m.id}`} required maxLength={500} placeholder="退回原因（企业可见）" className="w-full max-w-[14rem] py-1 text-xs" aria-label="退回原因" />
         <Button type="submit" variant="danger" className="self-start py-0.5 text-xs">
           确认退回
         </Button>
