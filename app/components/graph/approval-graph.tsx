@@ -99,17 +99,21 @@ export function ApprovalGraph({
   const [opening] = useState(() => firstView(board, boxes, frontierKeys, selectedKey, initialView, NOMINAL_CANVAS, selectedKey ? DRAWER_PX : 0));
   const [mode, setMode] = useState<OpeningMode | "shown">(opening.mode);
   const [viewReady, setViewReady] = useState(false);
-  // ?view= follows the view once the opening view is set, debounced, without a navigation
-  // (replaceState outside the router: moving the view must never reload the page's data).
-  const recording = useRef(false);
+  // ?view= follows the view once the page has opened, debounced, without a navigation
+  // (replaceState outside the router: moving the view must never reload the page's data). The
+  // view the page opens on is not written: a fresh page keeps a clean address.
+  const opened = useRef<Viewport | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout>>();
   const onMoveEnd = useCallback((_: unknown, v: Viewport) => {
-    if (!recording.current) return;
+    const o = opened.current;
+    if (!o || (Math.abs(o.x - v.x) < 0.5 && Math.abs(o.y - v.y) < 0.5 && Math.abs(o.zoom - v.zoom) < 1e-3)) return;
     clearTimeout(timer.current);
     timer.current = setTimeout(() => {
-      const url = new URL(window.location.href);
-      url.searchParams.set("view", formatView(v));
-      window.history.replaceState(window.history.state, "", url);
+      const params = new URLSearchParams(window.location.search);
+      params.delete("view");
+      const rest = params.toString();
+      // Written by hand: URLSearchParams would turn the commas into %2C.
+      window.history.replaceState(window.history.state, "", `${window.location.pathname}?${rest ? `${rest}&` : ""}view=${formatView(v)}`);
     }, 400);
   }, []);
   useEffect(() => () => clearTimeout(timer.current), []);
@@ -236,8 +240,8 @@ export function ApprovalGraph({
               initialView={initialView}
               mode={mode}
               setMode={setMode}
-              onOpened={() => {
-                recording.current = true;
+              onOpened={(v) => {
+                opened.current = v;
                 setViewReady(true);
               }}
             />
@@ -319,7 +323,7 @@ function ViewController({
   initialView: string | null;
   mode: OpeningMode | "shown";
   setMode: (m: OpeningMode | "shown") => void;
-  onOpened: () => void;
+  onOpened: (v: Viewport) => void;
 }) {
   const rf = useReactFlow();
   const width = useStore((s) => s.width);
@@ -334,7 +338,7 @@ function ViewController({
     opened.current = true;
     const first = firstView(board, boxes, frontierKeys, selectedKey, initialView, { width, height }, selectedKey ? Math.min(DRAWER_PX, width * 0.85) : 0);
     setMode(first.mode);
-    void rf.setViewport(first.viewport, { duration: 0 }).then(onOpened);
+    void rf.setViewport(first.viewport, { duration: 0 }).then(() => onOpened(rf.getViewport()));
   }, [panZoom, width, height, board, boxes, frontierKeys, selectedKey, initialView, rf, setMode, onOpened]);
 
   // A new selection (node, drawer link, 下一步 list, back/forward) comes into view.
