@@ -6,8 +6,8 @@
 import Database from "better-sqlite3";
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
+import { freePort } from "../tests/support/free-port";
 import { join, resolve } from "node:path";
 
 /** Newest modification time under `dir` (0 if it does not exist). */
@@ -41,17 +41,6 @@ export function buildIfNeeded(): void {
     env: { ...process.env, NODE_ENV: "production", VITE_CJS_IGNORE_WARNING: "true" },
   });
   if (r.status !== 0) throw new Error(`remix build failed (exit ${r.status})`);
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-    srv.on("error", rej);
-  });
 }
 
 export interface Workspace {

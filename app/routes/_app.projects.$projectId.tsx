@@ -22,7 +22,8 @@ import { recordItemEvent } from "~/services/items.server";
 import { addDependency, removeDependency } from "~/services/graph.server";
 import { loadProjectPage } from "~/services/project-page.server";
 import { GRAPH_NODE_SIZE } from "~/domain/graph/layout";
-import { dispatchIntent, formList, formText } from "~/web/intent.server";
+import { formList, formText } from "~/web/form-fields";
+import { dispatchIntent } from "~/web/intent.server";
 import { routeId } from "~/web/params.server";
 import { requireUser } from "~/web/session.server";
 import { isStartMilestone } from "~/domain/graph/milestone";
@@ -44,45 +45,37 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   }
 }
 
-/**
- * The page's intents, built on the server's first post: formText/formList come from a
- * server-only module, which the browser bundle leaves empty, so calling them while this
- * module loads stopped the page from hydrating.
- */
-let intents: ReturnType<typeof buildIntents> | undefined;
-function buildIntents() {
-  const edge = { from: z.string(), to: z.string(), lagWorkingDays: formText() };
-  return z.discriminatedUnion("intent", [
-    z.object({ intent: z.literal("acknowledge"), escalationId: z.string(), note: z.string().optional() }),
-    z.object({
-      intent: z.literal("escalationSettings"),
-      itemKey: z.string(),
-      yellowLead: z.string().default(""),
-      redAfter: z.string().default(""),
-      superviseAfter: z.string().default(""),
-      leaderAfter: z.string().default(""),
-    }),
-    z.object({ intent: z.literal("addDependency"), ...edge }),
-    z.object({ intent: z.literal("removeDependency"), ...edge }),
-    z.object({
-      intent: z.literal("event"),
-      itemKey: z.string(),
-      type: z.string(),
-      on: z.string().optional(),
-      note: formText(),
-      version: formText(),
-      missingMaterials: formList(),
-      deferredMaterials: formList(),
-      commitmentOn: formText(),
-    }),
-  ]);
-}
+const edge = { from: z.string(), to: z.string(), lagWorkingDays: formText() };
+const intents = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("acknowledge"), escalationId: z.string(), note: z.string().optional() }),
+  z.object({
+    intent: z.literal("escalationSettings"),
+    itemKey: z.string(),
+    yellowLead: z.string().default(""),
+    redAfter: z.string().default(""),
+    superviseAfter: z.string().default(""),
+    leaderAfter: z.string().default(""),
+  }),
+  z.object({ intent: z.literal("addDependency"), ...edge }),
+  z.object({ intent: z.literal("removeDependency"), ...edge }),
+  z.object({
+    intent: z.literal("event"),
+    itemKey: z.string(),
+    type: z.string(),
+    on: z.string().optional(),
+    note: formText(),
+    version: formText(),
+    missingMaterials: formList(),
+    deferredMaterials: formList(),
+    commitmentOn: formText(),
+  }),
+]);
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const projectId = routeId(params.projectId);
   const ctx = serviceContext();
-  return dispatchIntent(request, (intents ??= buildIntents()), (input) => {
+  return dispatchIntent(request, intents, (input) => {
     switch (input.intent) {
       case "acknowledge":
         acknowledgeEscalation(ctx, user, Number(input.escalationId), { note: input.note });

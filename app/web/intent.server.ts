@@ -2,6 +2,7 @@ import { data } from "@remix-run/node";
 import { z } from "zod";
 import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
 import { AppError, invalidInput } from "~/services/errors.server";
+import { formFields } from "./form-fields";
 
 /** What a page action answers, success or refusal: the form shows `message` (and `fields` next to inputs). */
 export interface ActionAnswer {
@@ -11,26 +12,6 @@ export interface ActionAnswer {
   itemKey: string;
   fields?: Record<string, string>;
 }
-
-/**
- * A form's fields as a plain object for zod: a name sent once is a string, a name
- * sent several times (checkbox groups) is an array, files are dropped.
- */
-export function formFields(form: FormData): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const key of new Set(form.keys())) {
-    const values = form.getAll(key).filter((v): v is string => typeof v === "string");
-    if (values.length) out[key] = values.length === 1 ? values[0] : values;
-  }
-  return out;
-}
-
-/** A checkbox group: absent → [], one value → [value], several → all, blanks dropped. */
-export const formList = () =>
-  z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string()).transform((a) => a.filter(Boolean)));
-
-/** An optional text input: absent or blank → undefined. */
-export const formText = () => z.preprocess((v) => (typeof v === "string" && v.trim() !== "" ? v : undefined), z.string().optional());
 
 /**
  * The one way a page action runs: parse the form into one of the route's intents

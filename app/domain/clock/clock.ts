@@ -439,32 +439,16 @@ export function readClock(
     commitmentWarning = warningFor(cal.workingDaysBetween(asOf, c), asOf > c, lead);
   }
   const s = state.status;
-  if (s === "submitted" && state.dueOn !== null) {
-    const remaining = cal.workingDaysBetween(asOf, state.dueOn);
-    return {
-      dueOn: state.dueOn,
-      remainingWorkingDays: remaining,
-      overdueWorkingDays: Math.max(0, -remaining),
-      warning: warningFor(remaining, asOf > state.dueOn, lead),
-      paused: false,
-      commitmentWarning,
-      acceptanceDueOn: state.dueOn,
-    };
-  }
+  // A submitted item counts down to its acceptance deadline exactly as a running one to its due date.
+  const countingTo = (dueOn: DayNum) => {
+    const remaining = cal.workingDaysBetween(asOf, dueOn);
+    return { dueOn, remainingWorkingDays: remaining, overdueWorkingDays: Math.max(0, -remaining), warning: warningFor(remaining, asOf > dueOn, lead), paused: false, commitmentWarning };
+  };
+  if (s === "submitted" && state.dueOn !== null) return { ...countingTo(state.dueOn), acceptanceDueOn: state.dueOn };
   if (isPaused(s) && state.acceptedOn === null) {
     return { dueOn: null, remainingWorkingDays: null, overdueWorkingDays: 0, warning: "none", paused: true, commitmentWarning };
   }
-  if (s === "running" && state.dueOn !== null) {
-    const remaining = cal.workingDaysBetween(asOf, state.dueOn);
-    return {
-      dueOn: state.dueOn,
-      remainingWorkingDays: remaining,
-      overdueWorkingDays: Math.max(0, -remaining),
-      warning: warningFor(remaining, asOf > state.dueOn, lead),
-      paused: false,
-      commitmentWarning,
-    };
-  }
+  if (s === "running" && state.dueOn !== null) return countingTo(state.dueOn);
   if (isPaused(s)) {
     const r = state.remainingAtPause ?? 0;
     return {
