@@ -4,6 +4,7 @@ import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_DEPARTMENTS } from "../app/domain/catalog/departments";
 import * as schema from "./schema";
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -46,4 +47,18 @@ export function dataGeneration(db: Db): () => string {
 
 export function migrateDb(db: Db, migrationsFolder = MIGRATIONS_FOLDER): void {
   migrate(db, { migrationsFolder });
+  ensureDepartmentCatalog(db);
+}
+
+/**
+ * The department catalogue that ships with the app: without it a deployment started
+ * with SEED_DEMO=false could not create a project from any shipped template (they
+ * name departments by code). Insert-if-absent by code, so an administrator's edits,
+ * deactivations and additions are never undone.
+ */
+export function ensureDepartmentCatalog(db: Db): void {
+  const insert = db.$client.prepare("insert or ignore into departments (code, name, level, vertical) values (?, ?, ?, ?)");
+  db.$client.transaction(() => {
+    for (const d of DEFAULT_DEPARTMENTS) insert.run(d.code, d.name, d.level, d.vertical ? 1 : 0);
+  })();
 }

@@ -27,6 +27,8 @@ export const departments = sqliteTable("departments", {
   vertical: integer("vertical", { mode: "boolean" }).notNull().default(false),
   contactName: text("contact_name"),
   contactPhone: text("contact_phone"),
+  /** Deactivated departments are kept (items reference them) but offered for nothing new. */
+  active: integer("active", { mode: "boolean" }).notNull().default(true),
   createdAt: createdAt(),
 });
 
@@ -54,6 +56,8 @@ export const users = sqliteTable(
     email: text("email"),
     phone: text("phone"),
     active: integer("active", { mode: "boolean" }).notNull().default(true),
+    /** Set when an administrator issues a one-time password: the user chooses a new one at next sign-in. */
+    mustChangePassword: integer("must_change_password", { mode: "boolean" }).notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [index("users_department_idx").on(t.departmentId), index("users_enterprise_idx").on(t.enterpriseId)],
@@ -77,6 +81,9 @@ export const projects = sqliteTable(
     signedOn: text("signed_on").notNull(),
     targetStartOn: text("target_start_on").notNull(),
     status: text("status", { enum: PROJECT_STATUSES }).notNull().default("active"),
+    /** Set when the project is closed by hand (开工 recorded or withdrawn): the date and why. */
+    closedOn: text("closed_on"),
+    closeReason: text("close_reason"),
     /** Last business date with a clock event or logged contact; drives stall detection. */
     lastProgressOn: text("last_progress_on"),
     /** Optimistic-concurrency counter: bumped by every write to the project or its items. */
@@ -99,6 +106,61 @@ export const projectProxies = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.projectId, t.userId] }), index("project_proxies_user_idx").on(t.userId)],
 );
+
+/** DESIGN §4: a new 开工 target needs a reason; the plan's history is never overwritten silently. */
+export const timetableChanges = sqliteTable(
+  "timetable_changes",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    projectId: integer("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    fromOn: text("from_on").notNull(),
+    toOn: text("to_on").notNull(),
+    reason: text("reason").notNull(),
+    byUserId: integer("by_user_id").references(() => users.id),
+    at: integer("at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("timetable_changes_project_idx").on(t.projectId)],
+);
+
+/**
+ * Template versions imported by administrators (the shipped ones are the files in
+ * templates/). A project keeps the key and version it was created from; the newest
+ * version of a key applies to new projects.
+ */
+export const templateVersions = sqliteTable(
+  "template_versions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    key: text("key").notNull(),
+    version: integer("version").notNull(),
+    name: text("name").notNull(),
+    /** The validated template as JSON (DESIGN §5 shape). */
+    body: text("body").notNull(),
+    createdByUserId: integer("created_by_user_id").references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("template_versions_key_version_uq").on(t.key, t.version)],
+);
+
+/** An Excel ledger import: the file (by content hash), its preview and the worker's progress and report. */
+export const importJobs = sqliteTable("import_jobs", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  fileName: text("file_name").notNull(),
+  sha256: text("sha256").notNull(),
+  status: text("status", { enum: ["previewed", "queued", "running", "done", "failed"] }).notNull().default("previewed"),
+  total: integer("total").notNull().default(0),
+  processed: integer("processed").notNull().default(0),
+  /** JSON: the preview (rows with their problems) and, once done, the report. */
+  preview: text("preview"),
+  report: text("report"),
+  error: text("error"),
+  createdByUserId: integer("created_by_user_id").references(() => users.id),
+  createdAt: createdAt(),
+  startedAt: integer("started_at", { mode: "number" }),
+  finishedAt: integer("finished_at", { mode: "number" }),
+});
 
 export const items = sqliteTable(
   "items",

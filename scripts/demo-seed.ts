@@ -162,7 +162,9 @@ export async function seedDemo(db: Db, now: Date = new Date()): Promise<boolean>
 
   db.transaction((tx) => {
     for (const d of DEFAULT_DEPARTMENTS) {
-      tx.insert(departments).values({ code: d.code, name: d.name, level: d.level, vertical: d.vertical, contactName: `${d.code}窗口`, contactPhone: "0571-8000" + String(1000 + DEFAULT_DEPARTMENTS.indexOf(d)) }).run();
+      // The catalogue itself ships with every database (db/client.ts); the demo adds its window contacts.
+      const contact = { contactName: `${d.code}窗口`, contactPhone: "0571-8000" + String(1000 + DEFAULT_DEPARTMENTS.indexOf(d)) };
+      tx.insert(departments).values({ code: d.code, name: d.name, level: d.level, vertical: d.vertical, ...contact }).onConflictDoUpdate({ target: departments.code, set: contact }).run();
     }
     const deptIds = new Map(tx.select({ id: departments.id, code: departments.code }).from(departments).all().map((d) => [d.code, d.id]));
     const enterpriseIds = new Map<string, number>();

@@ -33,6 +33,8 @@ const NAV: Record<Role, { to: string; label: string }[]> = {
     { to: "/projects", label: "项目" },
     { to: "/dashboard", label: "看板" },
   ],
+  // API tokens only: sign-in refuses these accounts, so no page is ever shown to one.
+  integration: [],
 };
 
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -19,7 +19,7 @@ import type { Db } from "~/utils/db.server";
 import { writeAudit } from "./audit.server";
 import type { ServiceContext } from "./context.server";
 import { AppError, invalidInput, forbidden } from "./errors.server";
-import { getTemplateCatalog } from "./template-registry.server";
+import { activeDepartmentCodes, templateForNewProject } from "./template-library.server";
 
 const dateText = (label: string) =>
   z
@@ -62,13 +62,9 @@ function departmentIdsByCode(db: Db): Map<string, number> {
   return new Map(db.select({ id: departments.id, code: departments.code }).from(departments).all().map((d) => [d.code, d.id]));
 }
 
-function resolveTemplate(db: Db, input: { templateKey?: string; template?: unknown }, deptCodes: string[]): Template {
-  if (input.templateKey) {
-    const t = getTemplateCatalog(deptCodes).get(input.templateKey);
-    if (!t) throw new AppError("invalid", `未知模板「${input.templateKey}」`, { templateKey: "未知模板" });
-    return t;
-  }
-  const result = validateTemplate(input.template, { file: "template", departments: deptCodes });
+function resolveTemplate(db: Db, input: { templateKey?: string; template?: unknown }): Template {
+  if (input.templateKey) return templateForNewProject(db, input.templateKey);
+  const result = validateTemplate(input.template, { file: "template", departments: activeDepartmentCodes(db) });
   if (!result.ok) {
     const msg = result.problems.map((p) => `${p.path}: ${p.message}`).join("；");
     throw new AppError("invalid", `模板无效：${msg}`, { template: msg });
@@ -95,7 +91,7 @@ export function createProject(ctx: ServiceContext, actor: Actor, raw: unknown): 
   const input = parsed.data;
   const { db, now } = ctx;
   const deptIds = departmentIdsByCode(db);
-  const template = resolveTemplate(db, input, [...deptIds.keys()]);
+  const template = resolveTemplate(db, input);
   const creditCode = normalizeCreditCode(input.enterprise.creditCode);
   const code = input.code || generateProjectCode(db, input.signedOn);
   if (db.select({ id: projects.id }).from(projects).where(eq(projects.code, code)).get()) {

@@ -83,6 +83,7 @@ describe("access policy matrix (roles × actions on one project)", () => {
       dept: "/queue",
       coordinator: "/meetings",
       leader: "/dashboard",
+      integration: "/projects",
     };
     for (const [role, path] of Object.entries(expected)) expect(landingPath(role as Role)).toBe(path);
   });

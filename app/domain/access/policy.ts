@@ -3,7 +3,7 @@
  * (the actor, the project's enterprise, its proxy officers, the departments
  * it involves) and ask here; routes never decide access on their own.
  */
-export const ROLES = ["admin", "proxy", "enterprise", "dept", "coordinator", "leader"] as const;
+export const ROLES = ["admin", "proxy", "enterprise", "dept", "coordinator", "leader", "integration"] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_LABELS: Record<Role, string> = {
@@ -13,7 +13,11 @@ export const ROLE_LABELS: Record<Role, string> = {
   dept: "部门经办人",
   coordinator: "联席会议协调人",
   leader: "领导",
+  integration: "系统对接",
 };
+
+/** Roles that sign in on pages; `integration` accounts (provincial platforms) hold API tokens only. */
+export const PAGE_ROLES = ROLES.filter((r) => r !== "integration");
 
 export interface Actor {
   id: number;
@@ -70,6 +74,7 @@ export function canViewProject(actor: Actor, project: ProjectFacts): boolean {
     case "proxy":
     case "coordinator":
     case "leader":
+    case "integration":
       return true;
     case "enterprise":
       return actor.enterpriseId !== null && actor.enterpriseId === project.enterpriseId;
@@ -99,7 +104,7 @@ export function decide(actor: Actor, action: Action, ctx: AccessContext = {}): D
     case "material.download":
       return project ? ALLOW : FORBID;
     case "project.create":
-      return actor.role === "proxy" || actor.role === "admin" ? ALLOW : FORBID;
+      return actor.role === "proxy" || actor.role === "admin" || actor.role === "integration" ? ALLOW : FORBID;
     case "project.edit":
     case "graph.edit":
     case "log.write":
@@ -108,7 +113,7 @@ export function decide(actor: Actor, action: Action, ctx: AccessContext = {}): D
       return isAssignedProxy(actor, project) || actor.role === "admin" ? ALLOW : FORBID;
     case "item.recordEvent":
       if (!project || !item) return FORBID;
-      if (isAssignedProxy(actor, project)) return ALLOW;
+      if (isAssignedProxy(actor, project) || actor.role === "integration") return ALLOW;
       if (actor.role === "dept") {
         return item.departmentId !== null && item.departmentId === actor.departmentId ? ALLOW : FORBID;
       }
@@ -150,6 +155,7 @@ export function landingPath(role: Role): string {
     case "admin":
       return "/admin";
     case "proxy":
+    case "integration":
       return "/projects";
   }
 }
