@@ -49,6 +49,11 @@ export default function AdminPage() {
         subtitle="部门、用户与运行状态"
         actions={
           <>
+            <ButtonLink to="/admin/departments">部门</ButtonLink>
+            <ButtonLink to="/admin/users">用户</ButtonLink>
+            <ButtonLink to="/admin/templates">模板库</ButtonLink>
+            <ButtonLink to="/admin/import">台账导入</ButtonLink>
+            <ButtonLink to="/admin/integrations">系统对接</ButtonLink>
             <ButtonLink to="/admin/calendar">工作日历</ButtonLink>
             <a href="/admin/queues" className="inline-flex items-center rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-50">
               任务队列面板
