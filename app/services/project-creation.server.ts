@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
 import {
@@ -10,7 +10,10 @@ import {
   materials,
   projectProxies,
   projects,
+  users,
 } from "../../db/schema";
+import { checkProjectCode, normalizeProjectCode, PROJECT_CODE_MESSAGES, provisionalProjectCode } from "~/domain/project/code";
+import { PROJECT_LEVELS } from "~/domain/project/types";
 import { decide, type Actor } from "~/domain/access/policy";
 import { parseDate } from "~/domain/calendar";
 import { checkCreditCode, CREDIT_CODE_MESSAGES, normalizeCreditCode } from "~/domain/enterprise/credit-code";
@@ -20,43 +23,82 @@ import { writeAudit } from "./audit.server";
 import type { ServiceContext } from "./context.server";
 import { AppError, invalidInput, forbidden } from "./errors.server";
 import { activeDepartmentCodes, templateForNewProject } from "./template-library.server";
+import { transaction } from "./transaction.server";
 
 const dateText = (label: string) =>
   z
     .string({ required_error: `请填写${label}`, invalid_type_error: `${label}应为日期字符串` })
     .refine((s) => parseDate(s) !== null, { message: `${label}不是有效日期（格式 YYYY-MM-DD）` });
 
+/** Blank form fields arrive as "": treat them as absent. */
+const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+
+const enterpriseSchema = z.union(
+  [
+    z.object({ id: z.number({ invalid_type_error: "所选企业无效" }).int().positive("所选企业无效") }).strict(),
+    z.object({
+      name: z.string({ required_error: "请填写企业名称" }).trim().min(2, "企业名称至少 2 个字").max(100, "企业名称过长"),
+      creditCode: z.preprocess(
+        blankToUndefined,
+        z
+          .string({ invalid_type_error: "统一社会信用代码应为文字" })
+          .superRefine((v, c) => {
+            const problem = checkCreditCode(v);
+            if (problem) c.addIssue({ code: "custom", message: CREDIT_CODE_MESSAGES[problem] });
+          })
+          .optional(),
+      ),
+    }),
+  ],
+  { errorMap: () => ({ message: "请填写企业名称与统一社会信用代码，或选择已登记的企业" }) },
+);
+
 const createSchema = z
   .object({
     name: z.string({ required_error: "请填写项目名称" }).trim().min(2, "项目名称至少 2 个字").max(100, "项目名称过长"),
-    code: z.string().trim().max(40).optional(),
-    enterprise: z.object(
-      {
-        name: z.string({ required_error: "请填写企业名称" }).trim().min(2, "企业名称至少 2 个字").max(100, "企业名称过长"),
-        creditCode: z.string({ required_error: "请填写统一社会信用代码" }).superRefine((v, c) => {
-          const problem = checkCreditCode(v);
-          if (problem) c.addIssue({ code: "custom", message: CREDIT_CODE_MESSAGES[problem] });
-        }),
-      },
-      { required_error: "请填写企业信息", invalid_type_error: "企业信息格式不正确" },
+    code: z.preprocess(
+      (v) => (typeof v === "string" ? blankToUndefined(normalizeProjectCode(v)) : v),
+      z
+        .string({ invalid_type_error: "项目代码应为文字" })
+        .superRefine((v, c) => {
+          const problem = checkProjectCode(v);
+          if (problem) c.addIssue({ code: "custom", message: PROJECT_CODE_MESSAGES[problem] });
+        })
+        .optional(),
     ),
-    templateKey: z.string().optional(),
+    enterprise: z.unknown(),
+    templateKey: z.preprocess(blankToUndefined, z.string({ invalid_type_error: "模板应为文字" }).optional()),
     template: z.unknown().optional(),
     signedOn: dateText("签约日期"),
     targetStartOn: dateText("计划开工日期"),
-    investment: z.number().nonnegative("投资额不能为负").max(1e9).optional(),
-    industry: z.string().trim().max(50).optional(),
-    location: z.string().trim().max(100).optional(),
-    level: z.enum(["province", "city", "county"]).optional(),
+    investment: z.preprocess(
+      (v) => (typeof v === "string" ? (v.trim() === "" ? undefined : Number(v.trim())) : v),
+      z
+        .number({ invalid_type_error: "投资额应为数字（万元）" })
+        .finite("投资额应为数字（万元）")
+        .nonnegative("投资额不能为负")
+        .max(1e9, "投资额过大（单位为万元）")
+        .optional(),
+    ),
+    industry: z.preprocess(blankToUndefined, z.string({ invalid_type_error: "所属行业应为文字" }).trim().max(50, "所属行业不超过 50 字").optional()),
+    location: z.preprocess(blankToUndefined, z.string({ invalid_type_error: "建设地点应为文字" }).trim().max(100, "建设地点不超过 100 字").optional()),
+    level: z.preprocess(blankToUndefined, z.enum(PROJECT_LEVELS, { errorMap: () => ({ message: "项目级别应为省重点、市重点或县重点" }) }).optional()),
+    /** Proxy officers to assign; a proxy creating a project is assigned when none is named. */
+    proxyUserIds: z
+      .array(z.number({ invalid_type_error: "代办员选择无效" }).int().positive("代办员选择无效"), { invalid_type_error: "代办员应为用户编号列表" })
+      .max(10, "代办员最多 10 名")
+      .optional(),
   })
   .refine((v) => (v.templateKey ? 1 : 0) + (v.template !== undefined ? 1 : 0) === 1, {
-    message: "请提供 templateKey 或内联 template（二选一）",
+    message: "请选择模板（templateKey 或内联 template，二选一）",
     path: ["templateKey"],
   })
   .refine((v) => parseDate(v.targetStartOn)! >= parseDate(v.signedOn)!, {
     message: "计划开工日期不能早于签约日期",
     path: ["targetStartOn"],
   });
+
+export type CreateProjectInput = z.input<typeof createSchema>;
 
 function departmentIdsByCode(db: Db): Map<string, number> {
   return new Map(db.select({ id: departments.id, code: departments.code }).from(departments).all().map((d) => [d.code, d.id]));
@@ -72,17 +114,50 @@ function resolveTemplate(db: Db, input: { templateKey?: string; template?: unkno
   return result.template;
 }
 
-function generateProjectCode(db: Db, signedOn: string): string {
-  const year = signedOn.slice(0, 4);
-  const n = db.get<{ n: number }>(sql`select count(*) as n from projects`).n + 1;
-  // 项目代码 shape: year-region-industry-type-serial (全国投资项目在线审批监管平台).
-  return `${year}-330100-34-03-${String(n).padStart(6, "0")}`;
+/** The enterprise named by the input: an existing one by id or credit code, else one to create. */
+function resolveEnterprise(db: Db, raw: unknown): { id: number } | { create: { name: string; creditCode: string } } {
+  const parsed = enterpriseSchema.safeParse(raw ?? {}, { errorMap: zhFieldErrorMap });
+  if (!parsed.success) throw invalidInput(parsed.error.issues.map((i) => ({ ...i, path: ["enterprise", ...i.path] })));
+  const e = parsed.data;
+  if ("id" in e) {
+    const row = db.select({ id: enterprises.id }).from(enterprises).where(eq(enterprises.id, e.id)).get();
+    if (!row) throw new AppError("invalid", "所选企业不存在", { "enterprise.id": "所选企业不存在" });
+    return row;
+  }
+  if (e.creditCode) {
+    const creditCode = normalizeCreditCode(e.creditCode);
+    const row = db.select().from(enterprises).where(eq(enterprises.creditCode, creditCode)).get();
+    if (!row) return { create: { name: e.name, creditCode } };
+    if (row.name !== e.name) {
+      const msg = `统一社会信用代码 ${creditCode} 已登记为「${row.name}」，与填写的企业名称不一致`;
+      throw new AppError("conflict", msg, { "enterprise.creditCode": msg });
+    }
+    return { id: row.id };
+  }
+  // No code: only an enterprise already registered under exactly this name will do.
+  const byName = db.select({ id: enterprises.id }).from(enterprises).where(eq(enterprises.name, e.name)).all();
+  if (byName.length === 1) return byName[0];
+  const msg = byName.length ? "同名企业不止一家，请填写统一社会信用代码" : "新企业请填写统一社会信用代码";
+  throw new AppError("invalid", msg, { "enterprise.creditCode": msg });
+}
+
+/** Proxy officers to assign: each must be an active proxy account. */
+function resolveProxies(db: Db, ids: readonly number[]): number[] {
+  const unique = [...new Set(ids)];
+  if (!unique.length) return [];
+  const found = db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(inArray(users.id, unique), eq(users.role, "proxy"), eq(users.active, true)))
+    .all();
+  if (found.length !== unique.length) throw new AppError("invalid", "所选代办员不存在或已停用", { proxyUserIds: "所选代办员不存在或已停用" });
+  return unique;
 }
 
 /**
- * Creates a project from a template: enterprise (found or created by credit
- * code), items, dependencies and the deduplicated materials list, in one
- * transaction with its audit row.
+ * Creates a project from a template: enterprise (chosen, found by credit code or
+ * created), items, dependencies, the deduplicated materials list and the assigned
+ * proxy officers, in one transaction with its audit row.
  */
 export function createProject(ctx: ServiceContext, actor: Actor, raw: unknown): { id: number } {
   if (!decide(actor, "project.create").allowed) throw forbidden("只有代办员或管理员可以创建项目");
@@ -90,27 +165,23 @@ export function createProject(ctx: ServiceContext, actor: Actor, raw: unknown): 
   if (!parsed.success) throw invalidInput(parsed.error.issues);
   const input = parsed.data;
   const { db, now } = ctx;
+  const enterprise = resolveEnterprise(db, input.enterprise);
+  const proxies = resolveProxies(db, input.proxyUserIds ?? (actor.role === "proxy" ? [actor.id] : []));
   const deptIds = departmentIdsByCode(db);
   const template = resolveTemplate(db, input);
-  const creditCode = normalizeCreditCode(input.enterprise.creditCode);
-  const code = input.code || generateProjectCode(db, input.signedOn);
+  const code = input.code ?? provisionalProjectCode(input.signedOn, db.get<{ n: number }>(sql`select count(*) as n from projects`).n + 1);
   if (db.select({ id: projects.id }).from(projects).where(eq(projects.code, code)).get()) {
-    throw new AppError("conflict", `项目代码「${code}」已存在`);
+    throw new AppError("conflict", `项目代码「${code}」已存在`, { code: `项目代码「${code}」已存在` });
   }
 
-  return db.transaction((tx) => {
-    let enterprise = tx.select().from(enterprises).where(eq(enterprises.creditCode, creditCode)).get();
-    if (!enterprise) {
-      enterprise = tx.insert(enterprises).values({ name: input.enterprise.name, creditCode }).returning().get();
-    } else if (enterprise.name !== input.enterprise.name) {
-      throw new AppError("conflict", `统一社会信用代码 ${creditCode} 已登记为「${enterprise.name}」，与填写的企业名称不一致`);
-    }
+  return transaction(db, (tx) => {
+    const enterpriseId = "id" in enterprise ? enterprise.id : tx.insert(enterprises).values(enterprise.create).returning({ id: enterprises.id }).get().id;
     const project = tx
       .insert(projects)
       .values({
         code,
         name: input.name,
-        enterpriseId: enterprise.id,
+        enterpriseId,
         investment: input.investment ?? 0,
         industry: input.industry ?? "",
         location: input.location ?? "",
@@ -126,9 +197,20 @@ export function createProject(ctx: ServiceContext, actor: Actor, raw: unknown): 
       })
       .returning()
       .get();
-    instantiateTemplate(tx as unknown as Db, project.id, template, deptIds);
-    if (actor.role === "proxy") tx.insert(projectProxies).values({ projectId: project.id, userId: actor.id }).run();
-    writeAudit(tx, { actorUserId: actor.id, action: "project.create", entityType: "project", entityId: project.id, projectId: project.id, detail: { template: template.key } }, now);
+    instantiateTemplate(tx, project.id, template, deptIds);
+    for (const userId of proxies) tx.insert(projectProxies).values({ projectId: project.id, userId }).run();
+    writeAudit(
+      tx,
+      {
+        actorUserId: actor.id,
+        action: "project.create",
+        entityType: "project",
+        entityId: project.id,
+        projectId: project.id,
+        detail: { template: template.key, version: template.version, proxies },
+      },
+      now,
+    );
     return { id: project.id };
   });
 }
