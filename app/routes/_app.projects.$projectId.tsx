@@ -9,6 +9,7 @@ import { ItemPanel } from "~/components/project/item-panel";
 import { MaterialsPanel } from "~/components/project/materials-panel";
 import { NextActions } from "~/components/project/next-actions";
 import { TimelinePanel } from "~/components/project/timeline-panel";
+import { ProjectSettings } from "~/components/project/project-settings";
 import { useLiveProject } from "~/components/use-live-project";
 import { Countdown, ItemStatusBadge } from "~/components/status";
 import { ITEM_KIND_LABELS, stageLabel } from "~/domain/item/vocabulary";
@@ -20,6 +21,7 @@ import { acknowledgeEscalation } from "~/services/escalation-records.server";
 import { setItemEscalationSettings } from "~/services/escalation-settings.server";
 import { recordItemEvent } from "~/services/items.server";
 import { addDependency, removeDependency } from "~/services/graph.server";
+import { assignProxies, changeTargetStart, closeProject } from "~/services/project-lifecycle.server";
 import { loadProjectPage } from "~/services/project-page.server";
 import { GRAPH_NODE_SIZE } from "~/domain/graph/layout";
 import { formList, formText } from "~/web/form-fields";
@@ -27,6 +29,7 @@ import { dispatchIntent } from "~/web/intent.server";
 import { routeId } from "~/web/params.server";
 import { requireUser } from "~/web/session.server";
 import { isStartMilestone } from "~/domain/graph/milestone";
+import { isClosedProject } from "~/domain/project/types";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.view.project.name ?? "项目"} · 绿色通道` }];
 
@@ -56,6 +59,9 @@ const intents = z.discriminatedUnion("intent", [
     superviseAfter: z.string().default(""),
     leaderAfter: z.string().default(""),
   }),
+  z.object({ intent: z.literal("proxies"), proxyUserIds: formList() }),
+  z.object({ intent: z.literal("reschedule"), targetStartOn: formText(), reason: formText() }),
+  z.object({ intent: z.literal("close"), outcome: formText(), on: formText(), reason: formText() }),
   z.object({ intent: z.literal("addDependency"), ...edge }),
   z.object({ intent: z.literal("removeDependency"), ...edge }),
   z.object({
@@ -85,6 +91,18 @@ export async function action({ request, params }: ActionFunctionArgs) {
         setItemEscalationSettings(ctx, user, projectId, itemKey, raw);
         return { message: "已保存本事项的升级规则，提醒已重新排定" };
       }
+      case "proxies": {
+        const { added, removed } = assignProxies(ctx, user, projectId, { proxyUserIds: input.proxyUserIds.map(Number) });
+        return { message: added.length || removed.length ? `代办员已调整${added.length ? `，新增 ${added.join("、")}` : ""}${removed.length ? `，移出 ${removed.join("、")}` : ""}` : "代办员未变化" };
+      }
+      case "reschedule": {
+        const { from, to } = changeTargetStart(ctx, user, projectId, input);
+        return { message: `计划开工日期已由 ${from} 调整为 ${to}，倒排计划已重新计算` };
+      }
+      case "close": {
+        closeProject(ctx, user, projectId, input);
+        return { message: input.outcome === "withdrawn" ? "项目已撤销，在办事项的计时已终止" : "已记录开工，项目已关闭" };
+      }
       case "addDependency":
         addDependency(ctx, user, projectId, input);
         return { message: "已添加依赖关系，计划已重新计算" };
@@ -109,7 +127,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function ProjectPage() {
-  const { view, today, escalations, graph, next, selected, panels } = useLoaderData<typeof loader>();
+  const { view, today, escalations, graph, next, selected, panels, setup } = useLoaderData<typeof loader>();
   const posted = useActionData<typeof action>();
   const graphEdit = useFetcher<typeof action>();
   const result = graphEdit.data ?? posted;
@@ -143,7 +161,14 @@ export default function ProjectPage() {
         <div className="min-w-0">
           <div className="flex items-center gap-2">
             <h1 className="truncate text-lg font-semibold text-slate-900">{project.name}</h1>
-            <Badge tone={schedule.atRisk ? "red" : "green"}>{schedule.atRisk ? "开工目标有风险" : "按计划推进"}</Badge>
+            {isClosedProject(project.status) ? (
+              <Badge tone={project.status === "withdrawn" ? "gray" : "green"}>
+                {project.statusLabel}
+                {project.closedOn ? ` ${project.closedOn}` : ""}
+              </Badge>
+            ) : (
+              <Badge tone={schedule.atRisk ? "red" : "green"}>{schedule.atRisk ? "开工目标有风险" : "按计划推进"}</Badge>
+            )}
             {schedule.provisional ? (
               <a href="#provisional" title="计划涉及尚未公布节假日安排的年份，相关日期为暂估">
                 <Badge tone="yellow">含暂估日期</Badge>
@@ -151,11 +176,14 @@ export default function ProjectPage() {
             ) : null}
           </div>
           <p className="truncate text-xs text-slate-500">
-            {project.code} · {enterprise.name} · 代办员：{view.proxies.map((p) => p.displayName).join("、") || "未分配"}
+            {project.code} · {enterprise.name} · 代办员：{view.proxies.map((p) => p.displayName).join("、") || "未分配"} ·{" "}
+            <a href="#settings" className="text-brand-700 hover:underline">
+              项目设置
+            </a>
           </p>
         </div>
         <dl className="ml-auto flex flex-wrap gap-x-5 gap-y-1" data-testid="project-facts">
-          <Fact label="计划开工">{project.targetStartOn}</Fact>
+          <Fact label={setup.timetableChanges.length ? `计划开工（已调整 ${setup.timetableChanges.length} 次）` : "计划开工"}>{project.targetStartOn}</Fact>
           <Fact label="预计开工" tone={schedule.atRisk ? "red" : "green"}>
             {schedule.forecastStartOn}
           </Fact>
@@ -212,6 +240,9 @@ export default function ProjectPage() {
         <div id="panel" className="space-y-6">
           <MaterialsPanel data={panels} />
           <TimelinePanel data={panels} />
+        </div>
+        <div id="settings">
+          <ProjectSettings page={{ view, setup }} today={today} answer={result ?? undefined} />
         </div>
         <details open={!selected} className="group">
           <summary className="mb-3 cursor-pointer text-sm font-semibold text-slate-700">事项清单（{items.length} 项，按阶段）</summary>

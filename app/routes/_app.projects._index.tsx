@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
-import { Badge, Button, EmptyState, Input, PageHeader, Select, Table, Td, Th } from "~/components/ui";
+import { Badge, Button, ButtonLink, EmptyState, Input, PageHeader, Select, Table, Td, Th } from "~/components/ui";
+import { decide } from "~/domain/access/policy";
 import { PROJECT_STATUSES, PROJECT_STATUS_LABELS } from "~/domain/project/types";
 import { serviceContext } from "~/services/context.server";
 import { listProjects } from "~/services/project-list.server";
@@ -12,22 +13,37 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const url = new URL(request.url);
   const filter = { q: url.searchParams.get("q") ?? "", status: url.searchParams.get("status") ?? "" };
-  return { projects: listProjects(serviceContext(), user, filter), role: user.role };
+  return { projects: listProjects(serviceContext(), user, filter), canCreate: decide(user, "project.create").allowed };
 }
 
+const STATUS_TONES: Record<string, "green" | "gray" | "blue" | "red"> = { started: "green", completed: "green", suspended: "gray", withdrawn: "gray" };
+
 export default function ProjectList() {
-  const { projects } = useLoaderData<typeof loader>();
+  const { projects, canCreate } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   return (
     <>
-      <PageHeader title="项目台账" subtitle={`共 ${projects.length} 个项目`} />
+      <PageHeader
+        title="项目台账"
+        subtitle={`共 ${projects.length} 个项目`}
+        actions={
+          <>
+            <ButtonLink to="/projects/ledger.xlsx" reloadDocument>
+              导出台账
+            </ButtonLink>
+            {canCreate ? <ButtonLink to="/projects/new" variant="primary">新建项目</ButtonLink> : null}
+          </>
+        }
+      />
       <Form method="get" className="mb-4 flex flex-wrap items-end gap-3" role="search">
         <div className="w-72">
           <Input name="q" placeholder="搜索项目名称、项目代码或企业" defaultValue={params.get("q") ?? ""} aria-label="搜索" />
         </div>
         <div className="w-44">
           <Select name="status" defaultValue={params.get("status") ?? ""} aria-label="状态">
-            <option value="">全部状态</option>
+            <option value="">在办项目</option>
+            <option value="closed">已关闭（开工或撤销）</option>
+            <option value="all">全部项目</option>
             {PROJECT_STATUSES.map((s) => (
               <option key={s} value={s}>
                 {PROJECT_STATUS_LABELS[s]}
@@ -65,7 +81,7 @@ export default function ProjectList() {
                 </Td>
                 <Td>{p.enterpriseName}</Td>
                 <Td>
-                  <Badge tone={p.status === "started" ? "green" : p.status === "suspended" ? "gray" : "blue"}>{p.statusLabel}</Badge>
+                  <Badge tone={STATUS_TONES[p.status] ?? "blue"}>{p.statusLabel}</Badge>
                 </Td>
                 <Td>
                   <div className="flex items-center gap-2">

@@ -6,7 +6,7 @@ import { apiHandler, methodNotAllowed, readJsonBody } from "~/web/api.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const q = new URL(request.url).searchParams;
-  return apiHandler(request, (user) => listProjects(serviceContext(), user, { q: q.get("q") ?? "", status: q.get("status") ?? "" }));
+  return apiHandler(request, (user) => listProjects(serviceContext(), user, { q: q.get("q") ?? "", status: q.get("status") ?? "all" }));
 }
 
 export async function action({ request }: ActionFunctionArgs) {

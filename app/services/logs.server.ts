@@ -107,6 +107,10 @@ const CLOCK_AUDIT_ACTIONS = new Set(CLOCK_EVENT_TYPES.map((t) => `item.${t}`));
 const AUDIT_TITLES: Record<string, string> = {
   "project.create": "创建项目",
   "project.update": "修改项目信息",
+  "project.timetable": "调整计划开工日期",
+  "project.proxies": "调整代办员",
+  "project.close": "关闭项目",
+  "project.import": "台账导入",
   "graph.addDependency": "添加前置关系",
   "graph.removeDependency": "删除前置关系",
   "escalation.acknowledge": "确认预警",
@@ -146,7 +150,15 @@ function auditDetail(action: string, d: Record<string, unknown>): string {
     case "escalation.acknowledge":
       return str(d.note);
     case "project.create":
-      return d.template ? `模板 ${str(d.template)}` : "";
+      return d.template ? `模板 ${str(d.template)}${d.version ? ` 第 ${str(d.version)} 版` : ""}` : "";
+    case "project.timetable":
+      return `${str(d.from)} → ${str(d.to)}：${str(d.reason)}`;
+    case "project.proxies": {
+      const names = (v: unknown) => (Array.isArray(v) ? v.map(str).join("、") : "");
+      return [names(d.added) && `新增 ${names(d.added)}`, names(d.removed) && `移出 ${names(d.removed)}`].filter(Boolean).join("；");
+    }
+    case "project.close":
+      return `${str(d.label)}（${str(d.on)}）：${str(d.reason)}`;
     default:
       return "";
   }

@@ -86,6 +86,7 @@ const createSchema = z
     /** Proxy officers to assign; a proxy creating a project is assigned when none is named. */
     proxyUserIds: z
       .array(z.number({ invalid_type_error: "代办员选择无效" }).int().positive("代办员选择无效"), { invalid_type_error: "代办员应为用户编号列表" })
+      .min(1, "请至少选择一名代办员")
       .max(10, "代办员最多 10 名")
       .optional(),
   })

@@ -6,6 +6,7 @@ import { AppError } from "./errors.server";
 
 import { loadProjectContext } from "./project-context.server";
 import { getProjectView } from "./project-view.server";
+import { listTimetableChanges } from "./project-lifecycle.server";
 
 /** The API's project document: the project and each item's clock state (DESIGN §6). */
 export function getProjectDocument(ctx: ServiceContext, actor: Actor, projectId: number) {
@@ -20,6 +21,12 @@ export function getProjectDocument(ctx: ServiceContext, actor: Actor, projectId:
     templateKey: project.templateKey,
     signedOn: project.signedOn,
     targetStartOn: project.targetStartOn,
+    templateVersion: project.templateVersion,
+    closedOn: project.closedOn,
+    closeReason: project.closeReason,
+    proxies: view.proxies.map((p) => p.displayName),
+    // DESIGN §6 v1.1: the plan's history; `at` is the instant it was recorded.
+    timetableChanges: listTimetableChanges(ctx.db, project.id).map((c) => ({ from: c.from, to: c.to, reason: c.reason, by: c.by, at: new Date(c.at).toISOString() })),
     forecastStartOn: view.schedule.forecastStartOn,
     atRisk: view.schedule.atRisk,
     provisional: view.schedule.provisional,

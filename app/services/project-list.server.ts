@@ -1,8 +1,8 @@
-import { and, desc, eq, inArray, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, notInArray, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
 import { enterprises, items, projects } from "../../db/schema";
-import { PROJECT_STATUSES, PROJECT_STATUS_LABELS } from "~/domain/project/types";
+import { CLOSED_PROJECT_STATUSES, PROJECT_STATUSES, PROJECT_STATUS_LABELS } from "~/domain/project/types";
 import { type Actor } from "~/domain/access/policy";
 import { shanghaiDay } from "~/domain/calendar";
 import { isFinished } from "~/domain/clock";
@@ -13,9 +13,12 @@ import { getPolicy } from "./time-rules.server";
 
 import { DUE_SOON_WORKING_DAYS } from "~/domain/clock";
 
+/** "" is the working list (open projects); "closed" the started and withdrawn ones; "all" everything. */
+export const PROJECT_LIST_SCOPES = ["", "closed", "all"] as const;
+
 const listSchema = z.object({
   q: z.string().trim().max(100).optional().default(""),
-  status: z.enum(["", ...PROJECT_STATUSES]).optional().default(""),
+  status: z.enum([...PROJECT_LIST_SCOPES, ...PROJECT_STATUSES]).optional().default(""),
 });
 
 export interface ProjectListRow {
@@ -41,6 +44,8 @@ export interface ProjectListRow {
 export function listProjects(ctx: ServiceContext, actor: Actor, rawFilter: unknown): ProjectListRow[] {
   const parsed = listSchema.safeParse(rawFilter ?? {}, { errorMap: zhFieldErrorMap });
   const filter = parsed.success ? parsed.data : { q: "", status: "" as const };
+  // A search looks through closed projects too: they leave the working list but stay findable.
+  if (filter.q && filter.status === "") filter.status = "all";
   const { db } = ctx;
   const conds = [];
   if (filter.q) {
@@ -49,7 +54,9 @@ export function listProjects(ctx: ServiceContext, actor: Actor, rawFilter: unkno
       or(sql`${projects.name} like ${pat} escape '\\'`, sql`${projects.code} like ${pat} escape '\\'`, sql`${enterprises.name} like ${pat} escape '\\'`),
     );
   }
-  if (filter.status) conds.push(eq(projects.status, filter.status));
+  if (filter.status === "") conds.push(notInArray(projects.status, [...CLOSED_PROJECT_STATUSES]));
+  else if (filter.status === "closed") conds.push(inArray(projects.status, [...CLOSED_PROJECT_STATUSES]));
+  else if (filter.status !== "all") conds.push(eq(projects.status, filter.status));
   if (actor.role === "enterprise") conds.push(eq(projects.enterpriseId, actor.enterpriseId ?? -1));
   if (actor.role === "dept") {
     conds.push(

@@ -4,6 +4,7 @@ import { listEscalationsForPage } from "./escalation-records.server";
 import { loadProjectContext } from "./project-context.server";
 import { loadProjectPanels } from "./project-panels.server";
 import { getWorkspace } from "./workspace.server";
+import { listProxyOfficers, listTimetableChanges } from "./project-lifecycle.server";
 
 /**
  * The proxy officer's project page in one read: the project context (calendar,
@@ -12,7 +13,13 @@ import { getWorkspace } from "./workspace.server";
  */
 export function loadProjectPage(ctx: ServiceContext, actor: Actor, projectId: number, selectedKey: string | null) {
   const pc = loadProjectContext(ctx, actor, projectId);
-  return { ...getWorkspace(pc, selectedKey), escalations: listEscalationsForPage(pc), panels: loadProjectPanels(pc) };
+  const workspace = getWorkspace(pc, selectedKey);
+  const setup = {
+    timetableChanges: listTimetableChanges(ctx.db, projectId),
+    // Only those who may reassign need the candidates.
+    proxyOfficers: workspace.view.can.edit ? listProxyOfficers(ctx.db) : [],
+  };
+  return { ...workspace, escalations: listEscalationsForPage(pc), panels: loadProjectPanels(pc), setup };
 }
 
 export type ProjectPage = ReturnType<typeof loadProjectPage>;

@@ -10,6 +10,8 @@ export interface ActionAnswer {
   message: string;
   /** The item the form belonged to, so the page can show the answer beside it. */
   itemKey: string;
+  /** The intent answered, so a page with several forms shows the answer beside the right one. */
+  intent: string;
   fields?: Record<string, string>;
 }
 
@@ -27,6 +29,7 @@ export async function dispatchIntent<Schema extends z.ZodTypeAny>(
 ) {
   const fields = formFields(await request.formData());
   const itemKey = typeof fields.itemKey === "string" ? fields.itemKey : "";
+  const intent = typeof fields.intent === "string" ? fields.intent : "";
   try {
     const parsed = schema.safeParse(fields, { errorMap: zhFieldErrorMap });
     if (!parsed.success) {
@@ -34,10 +37,10 @@ export async function dispatchIntent<Schema extends z.ZodTypeAny>(
       throw unknownIntent ? new AppError("bad_request", "未知的操作，请刷新页面后重试") : invalidInput(parsed.error.issues);
     }
     const done = await handle(parsed.data);
-    return data<ActionAnswer>({ ok: true, message: done.message, itemKey: done.itemKey ?? itemKey }, { status: 200 });
+    return data<ActionAnswer>({ ok: true, message: done.message, itemKey: done.itemKey ?? itemKey, intent }, { status: 200 });
   } catch (e) {
     if (e instanceof AppError) {
-      return data<ActionAnswer>({ ok: false, message: e.message, itemKey, ...(e.fields ? { fields: e.fields } : {}) }, { status: e.status });
+      return data<ActionAnswer>({ ok: false, message: e.message, itemKey, intent, ...(e.fields ? { fields: e.fields } : {}) }, { status: e.status });
     }
     throw e;
   }
