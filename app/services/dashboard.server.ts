@@ -1,4 +1,4 @@
-import { inArray, ne } from "drizzle-orm";
+import { inArray, notInArray } from "drizzle-orm";
 import { departments, items, projects } from "../../db/schema";
 import { decide, type Actor } from "~/domain/access/policy";
 import { parseDate, shanghaiDay } from "~/domain/calendar";
@@ -36,7 +36,8 @@ export function getDashboard(ctx: ServiceContext, actor: Actor) {
   const lead = policy.yellowLead;
   // The deployment's one stall setting, the same the stall escalation fires on (DESIGN §4).
   const { stallAfter } = policy;
-  const active = db.select().from(projects).where(ne(projects.status, "completed")).all();
+  // Withdrawn projects are gone for good; started ones stay (their after-开工 items still run).
+  const active = db.select().from(projects).where(notInArray(projects.status, ["completed", "withdrawn"])).all();
 
   const rows: DashboardProject[] = [];
   for (const p of active) {
