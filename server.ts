@@ -9,7 +9,7 @@ import { loadConfig } from "./app/utils/config.server";
 import { getDb } from "./app/utils/db.server";
 import { createRequest } from "./app/web/express-request";
 import { getOptionalUser } from "./app/web/session.server";
-import { createPageCache } from "./app/web/page-cache.server";
+import { createPageCache, isCacheableViewer } from "./app/web/page-cache.server";
 import { shanghaiToday } from "./app/domain/calendar";
 import { closeAllRedis } from "./jobs/connection";
 import { dataGeneration } from "./db/client";
@@ -35,10 +35,7 @@ if (process.env.PAGE_CACHE !== "off") {
     maxBytes: 64 * 1024 * 1024,
     generation: dataGeneration(getDb()),
     today: () => shanghaiToday(new Date()),
-    cacheableViewer: async (req) => {
-      const user = await getOptionalUser(createRequest(req));
-      return user !== null && user.role !== "admin";
-    },
+    cacheableViewer: async (req) => isCacheableViewer(await getOptionalUser(createRequest(req))),
   });
   app.use(pageCache.middleware);
 }

@@ -1,16 +1,21 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, randomInt } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
 import { apiTokens, users } from "../../db/schema";
 import type { Actor, Role } from "~/domain/access/policy";
 import type { Db } from "~/utils/db.server";
+import { writeAudit } from "./audit.server";
+import type { ServiceContext } from "./context.server";
 import { AppError, invalidInput } from "./errors.server";
 import { hashPassword, verifyPassword } from "./passwords.server";
+import { transaction } from "./transaction.server";
 
 export interface SessionUser extends Actor {
   login: string;
   displayName: string;
+  /** An administrator issued a one-time password: every page sends the user to /account/password until they choose one. */
+  mustChangePassword: boolean;
 }
 
 type UserRow = typeof users.$inferSelect;
@@ -23,6 +28,7 @@ function toSessionUser(u: UserRow): SessionUser {
     role: u.role as Role,
     departmentId: u.departmentId,
     enterpriseId: u.enterpriseId,
+    mustChangePassword: u.mustChangePassword,
   };
 }
 
@@ -35,6 +41,8 @@ const signInSchema = z.object({
 // time does not reveal which logins exist.
 let dummyHash: Promise<string> | undefined;
 
+export const INTEGRATION_SIGN_IN_REFUSED = "系统对接账号只能通过 API 令牌访问";
+
 export async function signIn(db: Db, input: unknown): Promise<SessionUser> {
   const parsed = signInSchema.safeParse(input, { errorMap: zhFieldErrorMap });
   if (!parsed.success) throw invalidInput(parsed.error.issues);
@@ -44,6 +52,11 @@ export async function signIn(db: Db, input: unknown): Promise<SessionUser> {
     await verifyPassword(password, await (dummyHash ??= hashPassword("not-a-user")));
     throw new AppError("unauthorized", "用户名或密码不正确");
   }
+  if (row.role === "integration") {
+    // Its stored hash matches no password; hash anyway so this answer takes as long as any other.
+    await verifyPassword(password, await (dummyHash ??= hashPassword("not-a-user")));
+    throw new AppError("unauthorized", INTEGRATION_SIGN_IN_REFUSED);
+  }
   if (!(await verifyPassword(password, row.passwordHash))) {
     throw new AppError("unauthorized", "用户名或密码不正确");
   }
@@ -52,20 +65,79 @@ export async function signIn(db: Db, input: unknown): Promise<SessionUser> {
 
 export function getSessionUser(db: Db, userId: number): SessionUser | null {
   const row = db.select().from(users).where(eq(users.id, userId)).get();
-  return row && row.active ? toSessionUser(row) : null;
+  // An integration account never holds a page session (sign-in refuses it); this also
+  // covers a session issued before an account's role was changed to integration.
+  return row && row.active && row.role !== "integration" ? toSessionUser(row) : null;
+}
+
+// No 0/O, 1/l/I: the password is read off a screen and typed or dictated once.
+const OTP_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+/** A one-time password an administrator hands over: 16 characters (≈ 93 bits) in groups of four. */
+export function generateOneTimePassword(): string {
+  const chars = Array.from({ length: 16 }, () => OTP_ALPHABET[randomInt(OTP_ALPHABET.length)]);
+  return [0, 4, 8, 12].map((i) => chars.slice(i, i + 4).join("")).join("-");
+}
+
+/**
+ * A password hash no password verifies against (verifyPassword accepts only
+ * `scrypt$…`), random so that no two accounts share one: for accounts that must
+ * never sign in on a page (integration accounts).
+ */
+export function unusablePasswordHash(): string {
+  return `!unusable$${randomBytes(24).toString("base64url")}`;
+}
+
+const passwordChangeSchema = (must: boolean) =>
+  z
+    .object({
+      current: must ? z.string().optional() : z.string({ required_error: "请输入当前密码" }).min(1, "请输入当前密码").max(256, "密码过长"),
+      password: z.string({ required_error: "请输入新密码" }).min(8, "新密码至少 8 位").max(256, "新密码不超过 256 位"),
+      confirm: z.string({ required_error: "请再次输入新密码" }),
+    })
+    .refine((v) => v.password === v.confirm, { message: "两次输入的新密码不一致", path: ["confirm"] });
+
+/**
+ * The signed-in user chooses a new password. After a one-time password the user
+ * just signed in with it, so the current one is not asked again; otherwise it is.
+ * The new password may not be the one it replaces. Clears `mustChangePassword`.
+ */
+export async function changeOwnPassword(ctx: ServiceContext, user: SessionUser, raw: unknown): Promise<void> {
+  const row = ctx.db.select().from(users).where(eq(users.id, user.id)).get();
+  if (!row || !row.active) throw new AppError("unauthorized", "请重新登录");
+  const parsed = passwordChangeSchema(row.mustChangePassword).safeParse(raw, { errorMap: zhFieldErrorMap });
+  if (!parsed.success) throw invalidInput(parsed.error.issues);
+  const { current, password } = parsed.data;
+  if (!row.mustChangePassword && !(await verifyPassword(current ?? "", row.passwordHash))) {
+    throw new AppError("invalid", "当前密码不正确", { current: "当前密码不正确" });
+  }
+  if (await verifyPassword(password, row.passwordHash)) {
+    const message = row.mustChangePassword ? "新密码不能与一次性密码相同" : "新密码不能与当前密码相同";
+    throw new AppError("invalid", message, { password: message });
+  }
+  const hash = await hashPassword(password);
+  transaction(ctx.db, (tx) => {
+    tx.update(users).set({ passwordHash: hash, mustChangePassword: false }).where(eq(users.id, row.id)).run();
+    writeAudit(tx, { actorUserId: row.id, action: "user.passwordChanged", entityType: "user", entityId: row.id, detail: { afterOneTimePassword: row.mustChangePassword } }, ctx.now);
+  });
 }
 
 function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-/** Issues a bearer token for the API; only its hash is stored. */
+/** A new bearer token for this user; only its sha256 is stored, the token itself is returned once. Call inside the caller's transaction. */
+export function createApiTokenForUser(db: Db, userId: number, label: string, now = new Date()): { id: number; token: string } {
+  const token = `gc_${randomBytes(24).toString("base64url")}`;
+  const row = db.insert(apiTokens).values({ userId, tokenHash: hashToken(token), label, createdAt: now.getTime() }).returning({ id: apiTokens.id }).get();
+  return { id: row.id, token };
+}
+
+/** Issues a bearer token for the API (`npm run api-token`); only its hash is stored. */
 export function createApiToken(db: Db, login: string, label = "cli", now = new Date()): string {
   const user = db.select().from(users).where(eq(users.login, login)).get();
   if (!user || !user.active) throw new AppError("not_found", `用户「${login}」不存在或已停用`);
-  const token = `gc_${randomBytes(24).toString("base64url")}`;
-  db.insert(apiTokens).values({ userId: user.id, tokenHash: hashToken(token), label, createdAt: now.getTime() }).run();
-  return token;
+  return createApiTokenForUser(db, user.id, label, now).token;
 }
 
 export function authenticateApiToken(db: Db, token: string, now = new Date()): SessionUser | null {
@@ -78,4 +150,14 @@ export function authenticateApiToken(db: Db, token: string, now = new Date()): S
   if (!row || !row.user.active) return null;
   db.update(apiTokens).set({ lastUsedAt: now.getTime() }).where(eq(apiTokens.id, row.tokenId)).run();
   return toSessionUser(row.user);
+}
+
+/**
+ * DESIGN §3: every call by an integration account (a provincial platform) is
+ * audited, whatever its outcome. Written after the handler, so a call that
+ * changed data has its own audit row from the service as well.
+ */
+export function auditApiCall(db: Db, user: SessionUser, call: { method: string; path: string; status: number }, now = new Date()): void {
+  if (user.role !== "integration") return;
+  writeAudit(db, { actorUserId: user.id, action: "api.call", entityType: "user", entityId: user.id, detail: call }, now);
 }

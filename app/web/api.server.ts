@@ -1,24 +1,38 @@
 import { parseId } from "~/domain/validation/id";
 import { AppError } from "~/services/errors.server";
-import type { SessionUser } from "~/services/auth.server";
+import { auditApiCall, type SessionUser } from "~/services/auth.server";
+import { getDb } from "~/utils/db.server";
 import { requireApiUser } from "./session.server";
 
 /**
  * Every API route goes through here: bearer authentication, then the handler,
  * with service errors mapped to `{"error": {"code", "message"}}` and their
- * status. Anything unexpected is logged and answered without internals.
+ * status. Anything unexpected is logged and answered without internals. A call
+ * by an integration account is audited with its outcome (DESIGN §3).
  */
 export async function apiHandler(request: Request, handler: (user: SessionUser) => unknown | Promise<unknown>, status = 200): Promise<Response> {
+  let user: SessionUser | null = null;
+  let response: Response;
   try {
-    const user = requireApiUser(request);
-    return Response.json(await handler(user), { status });
+    user = requireApiUser(request);
+    response = Response.json(await handler(user), { status });
   } catch (e) {
     if (e instanceof AppError) {
-      return Response.json({ error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) } }, { status: e.status });
+      response = Response.json({ error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) } }, { status: e.status });
+    } else {
+      console.error("api: unexpected error", e);
+      response = Response.json({ error: { code: "internal", message: "服务器内部错误，请稍后重试" } }, { status: 500 });
     }
-    console.error("api: unexpected error", e);
-    return Response.json({ error: { code: "internal", message: "服务器内部错误，请稍后重试" } }, { status: 500 });
   }
+  if (user?.role === "integration") {
+    try {
+      auditApiCall(getDb(), user, { method: request.method, path: new URL(request.url).pathname, status: response.status });
+    } catch (e) {
+      // The call itself has been answered (and committed, if it wrote); a failed audit write must not turn it into an error.
+      console.error("api: audit of an integration call failed", e);
+    }
+  }
+  return response;
 }
 
 export async function readJsonBody(request: Request): Promise<unknown> {

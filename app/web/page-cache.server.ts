@@ -20,14 +20,24 @@ export interface PageCacheOptions {
   cacheableViewer: (req: Request) => Promise<boolean>;
 }
 
+/**
+ * Whose pages may come from the cache: a signed-in viewer, except administrators
+ * (their pages show live queue health) and a user who holds a one-time password,
+ * whose every page must be the redirect to /account/password, never a page
+ * rendered for the same cookie before the password was reset.
+ */
+export function isCacheableViewer(user: { role: string; mustChangePassword: boolean } | null): boolean {
+  return user !== null && user.role !== "admin" && !user.mustChangePassword;
+}
+
 interface Entry {
   status: number;
   headers: [string, string][];
   body: Buffer;
 }
 
-/** Paths never cached: sign-in, files and exports, the JSON API, live polling, administration. */
-const UNCACHED = /^\/(?:login|logout|api\/|build\/|uploads\/|admin|healthz)|\/version$|\.xlsx$/;
+/** Paths never cached: sign-in and the password page, files and exports, the JSON API, live polling, administration. */
+const UNCACHED = /^\/(?:login|logout|account\/|api\/|build\/|uploads\/|admin|healthz)|\/version$|\.xlsx$/;
 const CACHED_TYPES = /^(?:text\/html|text\/x-script)/;
 const KEPT_HEADERS = ["content-type", "cache-control", "vary", "x-remix-response", "x-remix-redirect", "x-remix-status", "x-remix-reload-document"];
 

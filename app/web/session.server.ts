@@ -34,14 +34,23 @@ export async function getOptionalUser(request: Request): Promise<SessionUser | n
   return id === null ? null : getSessionUser(getDb(), id);
 }
 
-/** Loader/action guard: the signed-in user, or a redirect to /login that returns here afterwards. */
-export async function requireUser(request: Request): Promise<SessionUser> {
+/** Where a user holding a one-time password is sent until they choose their own. */
+export const PASSWORD_CHANGE_PATH = "/account/password";
+
+/**
+ * Loader/action guard: the signed-in user, or a redirect to /login that returns
+ * here afterwards. A user who signed in with a one-time password is sent to
+ * /account/password from every page and action until they have chosen a new one;
+ * only that page passes `allowPasswordChange` to get such a user back.
+ */
+export async function requireUser(request: Request, opts: { allowPasswordChange?: boolean } = {}): Promise<SessionUser> {
   const user = await getOptionalUser(request);
   if (!user) {
     const url = new URL(request.url);
     const back = url.pathname + url.search;
     throw redirect(`/login?redirectTo=${encodeURIComponent(back)}`);
   }
+  if (user.mustChangePassword && !opts.allowPasswordChange) throw redirect(PASSWORD_CHANGE_PATH);
   return user;
 }
 
