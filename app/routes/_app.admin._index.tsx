@@ -1,10 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { z } from "zod";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { Alert, Badge, Button, ButtonLink, Card, Field, Input, PageHeader, Table, Td, Th } from "~/components/ui";
+import { Alert, Badge, Button, ButtonLink, Card, Field, Input, PageHeader } from "~/components/ui";
 import { getAdminOverview } from "~/services/admin.server";
 import { serviceContext } from "~/services/context.server";
-import { DEPARTMENT_LEVEL_LABELS } from "~/domain/catalog/departments";
 import { dispatchIntent } from "~/web/intent.server";
 import { savePolicy } from "~/services/settings.server";
 import { getPolicy } from "~/services/time-rules.server";
@@ -12,7 +11,6 @@ import { isQueueReachable } from "~/services/system-status.server";
 import { requirePermission } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "系统管理 · 绿色通道" }];
-
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requirePermission(request, "admin.manage");
@@ -39,14 +37,15 @@ const POLICY_FIELDS = [
 ] as const;
 
 export default function AdminPage() {
-  const { departments, users, workerHeartbeat, redis, now, policy } = useLoaderData<typeof loader>();
+  const { departments, summary, workerHeartbeat, redis, now, policy } = useLoaderData<typeof loader>();
+  const busiest = departments.filter((d) => d.items > 0).sort((a, b) => b.items - a.items).slice(0, 3);
   const result = useActionData<typeof action>();
   const workerFresh = workerHeartbeat !== null && now - workerHeartbeat < 90_000;
   return (
     <>
       <PageHeader
         title="系统管理"
-        subtitle="部门、用户与运行状态"
+        subtitle="运行状态、升级规则与各项设置"
         actions={
           <>
             <ButtonLink to="/admin/departments">部门</ButtonLink>
@@ -89,59 +88,34 @@ export default function AdminPage() {
           </Form>
         </Card>
       </div>
-      <div className="space-y-6">
-        <Card title={`部门（${departments.length}）`}>
-          <Table className="border-0">
-            <thead>
-              <tr>
-                <Th>简称</Th>
-                <Th>名称</Th>
-                <Th>层级</Th>
-                <Th>垂直管理</Th>
-                <Th>经办人员</Th>
-                <Th>在办事项</Th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {departments.map((d) => (
-                <tr key={d.id}>
-                  <Td className="font-medium">{d.code}</Td>
-                  <Td>{d.name}</Td>
-                  <Td>{DEPARTMENT_LEVEL_LABELS[d.level]}</Td>
-                  <Td>{d.vertical ? <Badge tone="purple">垂直</Badge> : "—"}</Td>
-                  <Td className="tabular-nums">{d.staff}</Td>
-                  <Td className="tabular-nums">{d.items}</Td>
-                </tr>
-              ))}
-            </tbody>
-          </Table>
+      <div className="grid gap-3 md:grid-cols-3">
+        <Card title="部门" actions={<ButtonLink to="/admin/departments">管理部门</ButtonLink>}>
+          <p className="text-sm text-slate-700">
+            启用 <strong className="tabular-nums">{summary.departments.active}</strong> 个
+            {summary.departments.inactive ? <span className="text-slate-500">，停用 {summary.departments.inactive} 个</span> : null}
+          </p>
+          <p className="mt-1 text-xs text-slate-500">
+            在办事项最多：
+            {busiest.length ? busiest.map((d) => `${d.code} ${d.items}`).join("、") : "暂无"}
+          </p>
         </Card>
-        <Card title={`用户（${users.length}）`}>
-          <Table className="border-0">
-            <thead>
-              <tr>
-                <Th>登录名</Th>
-                <Th>姓名</Th>
-                <Th>角色</Th>
-                <Th>所属单位</Th>
-                <Th>状态</Th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {users.map((u) => (
-                <tr key={u.id}>
-                  <Td className="font-mono text-xs">{u.login}</Td>
-                  <Td>
-                    {u.displayName}
-                    {u.isDepartmentLeader ? <Badge tone="blue" className="ml-1">部门负责人</Badge> : null}
-                  </Td>
-                  <Td>{u.roleLabel}</Td>
-                  <Td>{u.affiliation}</Td>
-                  <Td>{u.active ? <Badge tone="green">启用</Badge> : <Badge>停用</Badge>}</Td>
-                </tr>
-              ))}
-            </tbody>
-          </Table>
+        <Card title="用户" actions={<ButtonLink to="/admin/users">管理用户</ButtonLink>}>
+          <p className="text-sm text-slate-700">
+            启用 <strong className="tabular-nums">{summary.users.active}</strong> 人
+            {summary.users.inactive ? <span className="text-slate-500">，停用 {summary.users.inactive} 人</span> : null}
+          </p>
+          <p className="mt-1 text-xs text-slate-500">
+            {summary.users.byRole
+              .filter((r) => r.n > 0)
+              .map((r) => `${r.label} ${r.n}`)
+              .join("、") || "暂无"}
+          </p>
+        </Card>
+        <Card title="系统对接" actions={<ButtonLink to="/admin/integrations">管理对接账号</ButtonLink>}>
+          <p className="text-sm text-slate-700">
+            启用的对接账号 <strong className="tabular-nums">{summary.integrations}</strong> 个
+          </p>
+          <p className="mt-1 text-xs text-slate-500">对接账号只能通过 API 令牌访问，每次调用都记入审计日志。</p>
         </Card>
       </div>
     </>
