@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
@@ -17,6 +17,9 @@ import { dispatchIntent } from "~/web/intent.server";
 import { requirePermission } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "系统对接 · 系统管理 · 绿色通道" }];
+
+// A document answer may show a new token: no browser or proxy keeps any version of this page.
+export const headers: HeadersFunction = () => ({ "Cache-Control": "no-store" });
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requirePermission(request, "admin.manage");
