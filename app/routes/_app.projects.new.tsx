@@ -1,8 +1,9 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useState } from "react";
 import { Alert, Button, Card, Field, Input, PageHeader, Select } from "~/components/ui";
+import { TemplateGraphView, templateGraphStylesheet } from "~/components/graph/template-graph";
 import { PROJECT_LEVELS, PROJECT_LEVEL_LABELS } from "~/domain/project/types";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
@@ -12,6 +13,7 @@ import { formFields } from "~/web/form-fields";
 import { requirePermission } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "新建项目 · 绿色通道" }];
+export const links: LinksFunction = () => [templateGraphStylesheet];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requirePermission(request, "project.create");
@@ -62,7 +64,7 @@ export default function NewProject() {
     return typeof v === "string" ? v : fallback;
   };
   const chosenProxies = answer ? new Set([answer.values.proxyUserIds ?? []].flat()) : new Set(me ? [String(me)] : []);
-  const [templateKey, setTemplateKey] = useState(val("templateKey", templates[0]?.key ?? ""));
+  const [templateKey, setTemplateKey] = useState(val("templateKey", templates.find((t) => !t.unusableReason)?.key ?? ""));
   const template = templates.find((t) => t.key === templateKey);
 
   return (
@@ -146,8 +148,8 @@ export default function NewProject() {
               <Field label="审批模板" name="templateKey" error={err("templateKey") ?? err("template")}>
                 <Select name="templateKey" value={templateKey} onChange={(e) => setTemplateKey(e.target.value)}>
                   {templates.map((t) => (
-                    <option key={t.key} value={t.key}>
-                      {t.name}（v{t.version}）
+                    <option key={t.key} value={t.key} disabled={Boolean(t.unusableReason)}>
+                      {t.name}（第 {t.version} 版）{t.unusableReason ? "（暂不可用）" : ""}
                     </option>
                   ))}
                 </Select>
@@ -160,9 +162,15 @@ export default function NewProject() {
               </Field>
             </div>
             {template ? (
-              <p className="mt-3 text-xs text-slate-500" data-testid="template-summary">
-                「{template.name}」第 {template.version} 版：{template.items} 个审批与办理事项，涉及 {template.departments} 个部门。
-              </p>
+              <div className="mt-3 space-y-2">
+                <p className="text-xs text-slate-500" data-testid="template-summary">
+                  「{template.name}」第 {template.version} 版：{template.items} 个审批与办理事项，涉及 {template.departments} 个部门。下图为该模板的审批关系（只读预览）。
+                </p>
+                {template.unusableReason ? <Alert tone="yellow">{template.unusableReason}</Alert> : null}
+                <div data-testid="template-preview">
+                  <TemplateGraphView key={template.key} graph={template.graph} height={420} />
+                </div>
+              </div>
             ) : null}
           </Card>
         </div>

@@ -119,7 +119,8 @@ describe("project intake at /projects/new", () => {
   it("takes an enterprise already registered by its name alone, and refuses a credit code registered to another name", async () => {
     const code = creditCode(uniqueCredit17());
     const enterpriseId = insertEnterprise("江城老字号食品有限公司", code.slice(0, 17));
-    const res = (await post(newProjectAction, "/projects/new", cookie, [...withField("enterprise.creditCode", ""), ["enterprise.name", "江城老字号食品有限公司"]].filter(([k, v]) => !(k === "enterprise.name" && v === "江城仓储有限公司")))) as Response;
+    const byName: [string, string][] = [...withField("enterprise.creditCode", ""), ["enterprise.name", "江城老字号食品有限公司"]];
+    const res = (await post(newProjectAction, "/projects/new", cookie, byName.filter(([k, v]) => !(k === "enterprise.name" && v === "江城仓储有限公司")))) as Response;
     expect(res.status).toBe(302);
     const id = Number(res.headers.get("Location")!.split("/").pop());
     expect(getDb().select().from(projects).where(eq(projects.id, id)).get()!.enterpriseId).toBe(enterpriseId);
