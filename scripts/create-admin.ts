@@ -24,6 +24,7 @@ if (password.length < 8) {
   console.error("ADMIN_PASSWORD 至少 8 位");
   process.exit(2);
 }
-db.insert(users).values({ login, displayName, role: "admin", passwordHash: await hashPassword(password) }).run();
+// A generated password is a one-time password: its holder chooses their own at first sign-in.
+db.insert(users).values({ login, displayName, role: "admin", passwordHash: await hashPassword(password), mustChangePassword: !process.env.ADMIN_PASSWORD }).run();
 console.log(`已创建管理员「${login}」`);
 if (!process.env.ADMIN_PASSWORD) console.log(`初始密码（只显示这一次）：${password}`);

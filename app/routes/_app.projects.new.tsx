@@ -72,7 +72,7 @@ export default function NewProject() {
       <PageHeader title="新建项目" subtitle="登记签约项目，按模板生成审批事项并倒排计划" actions={<Link to="/projects" className="text-sm text-brand-700 hover:underline">返回项目台账</Link>} />
       {answer ? (
         <div className="mb-4">
-          <Alert tone="red">{answer.message}</Alert>
+          <Alert tone="red">{Object.keys(answer.fields).length > 1 ? `有 ${Object.keys(answer.fields).length} 处需要修改，已在对应栏目下标出` : answer.message}</Alert>
         </div>
       ) : null}
       <Form method="post" className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]" noValidate>
@@ -144,7 +144,7 @@ export default function NewProject() {
             </div>
           </Card>
           <Card title="审批模板与时间">
-            <div className="grid gap-4 md:grid-cols-3">
+            <div className="grid gap-4 md:grid-cols-[minmax(0,2fr)_minmax(0,1fr)_minmax(0,1fr)]">
               <Field label="审批模板" name="templateKey" error={err("templateKey") ?? err("template")}>
                 <Select name="templateKey" value={templateKey} onChange={(e) => setTemplateKey(e.target.value)}>
                   {templates.map((t) => (

@@ -116,10 +116,7 @@ function resolveTemplate(db: Db, input: { templateKey?: string; template?: unkno
 }
 
 /** The enterprise named by the input: an existing one by id or credit code, else one to create. */
-function resolveEnterprise(db: Db, raw: unknown): { id: number } | { create: { name: string; creditCode: string } } {
-  const parsed = enterpriseSchema.safeParse(raw ?? {}, { errorMap: zhFieldErrorMap });
-  if (!parsed.success) throw invalidInput(parsed.error.issues.map((i) => ({ ...i, path: ["enterprise", ...i.path] })));
-  const e = parsed.data;
+function resolveEnterprise(db: Db, e: z.output<typeof enterpriseSchema>): { id: number } | { create: { name: string; creditCode: string } } {
   if ("id" in e) {
     const row = db.select({ id: enterprises.id }).from(enterprises).where(eq(enterprises.id, e.id)).get();
     if (!row) throw new AppError("invalid", "所选企业不存在", { "enterprise.id": "所选企业不存在" });
@@ -163,10 +160,17 @@ function resolveProxies(db: Db, ids: readonly number[]): number[] {
 export function createProject(ctx: ServiceContext, actor: Actor, raw: unknown): { id: number } {
   if (!decide(actor, "project.create").allowed) throw forbidden("只有代办员或管理员可以创建项目");
   const parsed = createSchema.safeParse(raw, { errorMap: zhFieldErrorMap });
-  if (!parsed.success) throw invalidInput(parsed.error.issues);
+  // Every field's problem at once (the enterprise's too), so a form shows them all in one round.
+  const enterpriseParsed = enterpriseSchema.safeParse((raw as { enterprise?: unknown } | null)?.enterprise ?? {}, { errorMap: zhFieldErrorMap });
+  if (!parsed.success || !enterpriseParsed.success) {
+    throw invalidInput([
+      ...(parsed.success ? [] : parsed.error.issues),
+      ...(enterpriseParsed.success ? [] : enterpriseParsed.error.issues.map((i) => ({ ...i, path: ["enterprise", ...i.path] }))),
+    ]);
+  }
   const input = parsed.data;
   const { db, now } = ctx;
-  const enterprise = resolveEnterprise(db, input.enterprise);
+  const enterprise = resolveEnterprise(db, enterpriseParsed.data);
   const proxies = resolveProxies(db, input.proxyUserIds ?? (actor.role === "proxy" ? [actor.id] : []));
   const deptIds = departmentIdsByCode(db);
   const template = resolveTemplate(db, input);
