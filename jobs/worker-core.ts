@@ -2,6 +2,7 @@ import { z } from "zod";
 import { recordDeemedAcceptances } from "../app/services/deemed-acceptance.server";
 import { fireDue, readEscalationTimer } from "../app/services/escalation-firing.server";
 import { replanAll, upcomingWakeups } from "../app/services/escalation-timers.server";
+import { requeueLedgerImports, runLedgerImport } from "../app/services/ledger-import.server";
 import { buildDailyDigests, deliverDue } from "../app/services/notify.server";
 import { recordWorkerHeartbeat } from "../app/services/worker-status.server";
 import { getDb } from "../app/utils/db.server";
@@ -37,11 +38,14 @@ export interface SweepResult {
   fired: number;
   delivered: number;
   wakeups: number;
+  /** Ledger imports handed to the queue again (queued without a Bull job, or their runner died). */
+  imports: number;
 }
 
 /** How far ahead the sweep makes sure Bull holds a wake-up; later timers are re-added as they come closer. */
 const WAKEUP_HORIZON_MS = 60 * 60_000;
 const fireJob = z.object({ id: z.number().int().positive() });
+const importJob = z.object({ id: z.number().int().positive() });
 
 export async function reconcile(clock: () => Date): Promise<SweepResult & { planned: number }> {
   const db = getDb();
@@ -64,7 +68,8 @@ export async function sweep(clock: () => Date): Promise<SweepResult> {
   const { fired } = fireDue(db, now);
   const { delivered } = await deliverDue(db, now);
   const wakeups = await scheduleWakeups(upcomingWakeups(db, now, WAKEUP_HORIZON_MS), now.getTime());
-  return { deemedAccepted: deemed.itemIds.length, fired, delivered, wakeups };
+  const imports = await requeueLedgerImports(db, now);
+  return { deemedAccepted: deemed.itemIds.length, fired, delivered, wakeups, imports };
 }
 
 export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandle> {
@@ -72,6 +77,7 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandl
   const log = opts.log ?? ((m: string) => console.log(`worker: ${m}`));
   const escalationsQ = getQueue("escalations");
   const maintenance = getQueue("maintenance");
+  const imports = getQueue("imports");
   const db = getDb();
 
   escalationsQ.process("fire", opts.concurrency ?? 4, async (job) => {
@@ -91,6 +97,8 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandl
     // own) or the clocks disagree (the sweep fires it when due).
     return "early";
   });
+  // One import at a time: each row is its own short transaction, and a second file waits its turn.
+  imports.process("run", 1, async (job) => runLedgerImport(db, importJob.parse(job.data).id, clock));
   maintenance.process("sweep", 1, async () => sweep(clock));
   maintenance.process("heartbeat", 1, async () => recordWorkerHeartbeat(db, Date.now()));
   maintenance.process("digest", 1, async () => {
@@ -98,11 +106,11 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandl
     await deliverDue(db, clock());
     return { created };
   });
-  for (const q of [escalationsQ, maintenance]) {
+  for (const q of [escalationsQ, maintenance, imports]) {
     q.on("failed", (job, err) => log(`job ${job.name} ${job.id} failed: ${err.message}`));
     q.on("stalled", (job) => log(`job ${job.name} ${job.id} stalled; Bull will retry it`));
   }
-  await Promise.all([escalationsQ.isReady(), maintenance.isReady()]);
+  await Promise.all([escalationsQ.isReady(), maintenance.isReady(), imports.isReady()]);
   const repeatOpts = { removeOnComplete: 20, removeOnFail: 50 };
 
   const ensureRepeatables = async () => {

@@ -2,3 +2,4 @@
 // from the browser bundle, so importing jobs/ here keeps Redis out of it.
 export { redisAvailable } from "../../jobs/connection";
 export { scheduleWakeups } from "../../jobs/wakeups";
+export { enqueueLedgerImport } from "../../jobs/queues";

@@ -6,7 +6,7 @@ import { readDate, readNumber, splitNames } from "~/domain/ledger/cells";
 import { LEDGER_CITY_ITEM_HEADERS, LEDGER_ITEM_HEADERS, LEDGER_PROJECT_HEADERS, locateHeaders, normalizeHeader, REQUIRED_PROJECT_HEADERS } from "~/domain/ledger/columns";
 import { leaseExpired, leaseText, IMPORT_LEASE_MS, rowProblems } from "~/domain/ledger/job";
 import { analyzeLedger, type ItemRowInput, type LedgerLookups, type ProjectRowInput } from "~/domain/ledger/rows";
-import { ACCEPTED_STATUS_TEXT, ledgerItemEvents, readOutcome } from "~/domain/ledger/status";
+import { ACCEPTED_STATUS_TEXT, ledgerItemEvents, readOutcome, type EventContext } from "~/domain/ledger/status";
 
 const cal = createWorkingCalendar(officialCalendarData());
 const D = toDay;
@@ -138,7 +138,7 @@ describe("ledger cells", () => {
 });
 
 describe("ledger status → clock events", () => {
-  const ctx = { kind: "approval" as const, today: TODAY, waiveFallback: D("2026-03-02") };
+  const ctx: EventContext = { kind: "approval", today: TODAY, waiveFallback: D("2026-03-02") };
   const ev = (status: string | null, acceptedOn: string | null = null, decidedOn: string | null = null, c = ctx) => ledgerItemEvents({ status, acceptedOn, decidedOn }, c);
   const on = (r: ReturnType<typeof ev>) => (r.ok ? r.events.map((e) => [e.type, formatDay(e.on)]) : r.problems);
 
@@ -155,7 +155,7 @@ describe("ledger status → clock events", () => {
   });
 
   it("completes a milestone on its 办结日期 only (已完成 as the clock labels it)", () => {
-    const m = { ...ctx, kind: "milestone" as const };
+    const m: EventContext = { ...ctx, kind: "milestone" };
     expect(on(ev("已完成", null, "2026-05-06", m))).toEqual([["approve", "2026-05-06"]]);
     expect(on(ev("已办结", "2026-05-01", "2026-05-06", m))).toEqual([["approve", "2026-05-06"]]);
     expect(on(ev("办理中", "2026-05-01", null, m))).toEqual(["里程碑节点没有「办理中」状态：已完成请填「已完成」并填写办结日期"]);
