@@ -6,7 +6,8 @@ import { ITEM_KIND_LABELS, LIMIT_UNIT_LABELS, stageLabel } from "~/domain/item/v
 import { parseId } from "~/domain/validation/id";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
-import { getTemplate, TEMPLATE_SOURCE_LABELS, templateGraph } from "~/services/template-library.server";
+import { getTemplate, templateGraph } from "~/services/template-library.server";
+import { TEMPLATE_SOURCE_LABELS } from "~/domain/graph/template";
 import { requirePermission } from "~/web/session.server";
 
 export const links: LinksFunction = () => [templateGraphStylesheet];

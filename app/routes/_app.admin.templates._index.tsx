@@ -8,9 +8,9 @@ import {
   importTemplate,
   listTemplates,
   MAX_TEMPLATE_BYTES,
-  TEMPLATE_SOURCE_LABELS,
   TemplateImportError,
 } from "~/services/template-library.server";
+import { TEMPLATE_SOURCE_LABELS } from "~/domain/graph/template";
 import { requirePermission } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "模板库 · 绿色通道" }];

@@ -36,8 +36,7 @@ import { getShippedTemplates } from "./template-registry.server";
 /** A template file is a few dozen items; anything near this is not one (and is not read into memory). */
 export const MAX_TEMPLATE_BYTES = 1024 * 1024;
 
-export type TemplateSource = "shipped" | "imported";
-export const TEMPLATE_SOURCE_LABELS: Readonly<Record<TemplateSource, string>> = { shipped: "内置", imported: "导入" };
+import type { TemplateSource } from "~/domain/graph/template";
 
 /** Codes of the departments new work may be given to. */
 export function activeDepartmentCodes(db: Db): string[] {

@@ -480,3 +480,7 @@ export function templateItemLimit(item: TemplateItem): number | undefined {
 export function templateEdges(template: Pick<Template, "dependencies">): Edge[] {
   return template.dependencies.map((d) => ({ from: d.from, to: d.to }));
 }
+
+/** Where a template version comes from: a file shipped in templates/, or an administrator's import. */
+export type TemplateSource = "shipped" | "imported";
+export const TEMPLATE_SOURCE_LABELS: Readonly<Record<TemplateSource, string>> = { shipped: "内置", imported: "导入" };
