@@ -1,7 +1,7 @@
 import { Form } from "@remix-run/react";
 import { isClosedProject, PROJECT_CLOSE_LABELS, PROJECT_CLOSE_OUTCOMES } from "~/domain/project/types";
 import type { ProjectPage } from "~/services/project-page.server";
-import { Alert, Button, Card, Field, Input, Table, Td, Th, Textarea } from "~/components/ui";
+import { Alert, Button, Card, Field, Input, Textarea } from "~/components/ui";
 
 type Answer = { ok: boolean; message: string; fields?: Record<string, string>; intent?: string } | undefined;
 
@@ -58,30 +58,19 @@ export function ProjectSettings({ page, today, answer }: { page: Pick<ProjectPag
             计划开工日期：<span className="tabular-nums">{project.targetStartOn}</span>
           </h3>
           {setup.timetableChanges.length ? (
-            <Table className="border-0">
-              <thead>
-                <tr>
-                  <Th>原日期 → 新日期</Th>
-                  <Th>原因</Th>
-                  <Th>调整人 / 时间</Th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100" data-testid="timetable-changes">
-                {setup.timetableChanges.map((c) => (
-                  <tr key={c.id}>
-                    <Td className="tabular-nums">
-                      {c.from} → {c.to}
-                    </Td>
-                    <Td className="whitespace-normal">{c.reason}</Td>
-                    <Td className="text-xs">
-                      {c.by}
-                      <br />
-                      {new Date(c.at).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai" })}
-                    </Td>
-                  </tr>
-                ))}
-              </tbody>
-            </Table>
+            <ol className="space-y-2 text-sm" data-testid="timetable-changes">
+              {setup.timetableChanges.map((c) => (
+                <li key={c.id} className="rounded border border-slate-200 px-3 py-2">
+                  <div className="font-medium tabular-nums text-slate-800">
+                    {c.from} → {c.to}
+                  </div>
+                  <div className="text-slate-700">{c.reason}</div>
+                  <div className="text-xs text-slate-500">
+                    {c.by} · {new Date(c.at).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai" })}
+                  </div>
+                </li>
+              ))}
+            </ol>
           ) : (
             <p className="text-xs text-slate-500">计划开工日期未调整过。</p>
           )}
