@@ -198,14 +198,15 @@ export default function ImportJobPage() {
       ) : null}
 
       <Card title={`预览：「${PROJECT_SHEET}」共 ${preview.rows.length} 行`}>
-        <Table className="border-0">
+        {/* Td does not wrap by default; the problems column must, or long messages run off the table. */}
+        <Table className="border-0 [&_td:nth-child(7)]:min-w-[24rem] [&_td:nth-child(7)]:whitespace-normal">
           <thead>
             <tr>
               <Th>行</Th>
               <Th>项目代码</Th>
               <Th>项目名称</Th>
               <Th>模板</Th>
-              <Th>有进展的事项</Th>
+              <Th className="whitespace-nowrap">有进展的事项</Th>
               <Th>结果</Th>
               <Th>问题</Th>
             </tr>
@@ -221,7 +222,7 @@ export default function ImportJobPage() {
                 <Td>
                   <Badge tone={ACTION_BADGES[r.action].tone}>{ACTION_BADGES[r.action].label}</Badge>
                 </Td>
-                <Td className="whitespace-normal">
+                <Td>
                   {r.problems.length || r.itemProblems.length ? (
                     <ul className="list-disc space-y-0.5 pl-4 text-xs text-red-700">
                       {r.problems.map((p, i) => (
