@@ -103,16 +103,34 @@ function findSheet(wb: ExcelJS.Workbook, name: string): ExcelJS.Worksheet | unde
   return wb.worksheets.find((ws) => ws.name.trim() === name);
 }
 
+/** Hand-kept ledgers often put a title line (「2026 年重点项目代办台账」) above the headers: look this far down for them. */
+const HEADER_SEARCH_ROWS = 5;
+
+function headerTexts(ws: ExcelJS.Worksheet, n: number): string[] {
+  const row = ws.getRow(n);
+  const out: string[] = [];
+  for (let c = 1; c <= Math.max(ws.columnCount, row.cellCount); c++) out.push(cellText(plainCell(row.getCell(c).value)));
+  return out;
+}
+
 function readRows<H extends string>(ws: ExcelJS.Worksheet, wanted: readonly H[], required: readonly H[], limit: number): { row: number; values: Partial<Record<H, LedgerCell>> }[] {
-  const headerRow = ws.getRow(1);
-  const headers: string[] = [];
-  for (let c = 1; c <= Math.max(ws.columnCount, headerRow.cellCount); c++) headers.push(cellText(plainCell(headerRow.getCell(c).value)));
-  const { columns, missing } = locateHeaders(headers, wanted, required);
-  if (missing.length) throw invalid(`「${ws.name.trim()}」工作表缺少列：${missing.join("、")}（表头应在第 1 行）`);
-  if (ws.actualRowCount - 1 > limit) throw invalid(`「${ws.name.trim()}」工作表超过 ${limit} 行，请拆分后分批导入`);
+  // The header row is the first of the top rows that holds the key column (项目代码); failing that, row 1 names what is missing.
+  let headerRow = 1;
+  let located = locateHeaders(headerTexts(ws, 1), wanted, required);
+  for (let n = 1; n <= HEADER_SEARCH_ROWS; n++) {
+    const here = locateHeaders(headerTexts(ws, n), wanted, required);
+    if (here.columns.has("项目代码" as H)) {
+      headerRow = n;
+      located = here;
+      break;
+    }
+  }
+  const { columns, missing } = located;
+  if (missing.length) throw invalid(`「${ws.name.trim()}」工作表缺少列：${missing.join("、")}（表头应在前 ${HEADER_SEARCH_ROWS} 行内）`);
+  if (ws.actualRowCount - headerRow > limit) throw invalid(`「${ws.name.trim()}」工作表超过 ${limit} 行，请拆分后分批导入`);
   const out: { row: number; values: Partial<Record<H, LedgerCell>> }[] = [];
   ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    if (rowNumber === 1) return;
+    if (rowNumber <= headerRow) return;
     const values: Partial<Record<H, LedgerCell>> = {};
     let blank = true;
     for (const [h, at] of columns) {

@@ -195,11 +195,26 @@ describe("ledger import: preview", () => {
     expect(await refuse("台账.xls", await ledger([projectCells()], []))).toBe("只能导入 Excel 工作簿（.xlsx）；.xls 请先另存为 .xlsx");
     expect(await refuse("台账.xlsx", await xlsx({ Sheet1: { headers: ["项目代码"], rows: [] } }))).toBe("工作簿中没有「项目台账」工作表（现有工作表：「Sheet1」）");
     const missing = await xlsx({ 项目台账: { headers: ["项目代码", "项目名称", "模板"], rows: [{ 项目代码: "x" }] } });
-    expect(await refuse("台账.xlsx", missing)).toBe("「项目台账」工作表缺少列：建设单位、统一社会信用代码、签约日期、计划开工日期（表头应在第 1 行）");
+    expect(await refuse("台账.xlsx", missing)).toBe("「项目台账」工作表缺少列：建设单位、统一社会信用代码、签约日期、计划开工日期（表头应在前 5 行内）");
     const itemHeaders = await xlsx({ 项目台账: { headers: LEDGER_PROJECT_HEADERS, rows: [projectCells()] }, 审批事项: { headers: ["项目代码", "事项"], rows: [] } });
-    expect(await refuse("台账.xlsx", itemHeaders)).toBe("「审批事项」工作表缺少列：状态（表头应在第 1 行）");
+    expect(await refuse("台账.xlsx", itemHeaders)).toBe("「审批事项」工作表缺少列：状态（表头应在前 5 行内）");
     expect(count("import_jobs")).toBe(0);
     expect(count("projects")).toBe(0);
+  });
+
+  it("finds the headers below a title line, and counts rows as Excel shows them", async () => {
+    const admin = await insertUser({ role: "admin" });
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet("项目台账");
+    ws.addRow(["2026 年重点项目代办台账"]);
+    ws.addRow([]);
+    ws.addRow([...LEDGER_PROJECT_HEADERS]);
+    const cells = projectCells({ 签约日期: "2026-02-30" });
+    ws.addRow(LEDGER_PROJECT_HEADERS.map((h) => cells[h] ?? null));
+    const { id } = await previewLedgerImport(ctx(), admin, { name: "台账.xlsx", bytes: new Uint8Array(await wb.xlsx.writeBuffer()) });
+    const preview = getLedgerImport(ctx(), admin, id).preview;
+    expect(preview.itemSheet).toBe(false);
+    expect(preview.rows.map((r) => [r.row, r.code, r.problems])).toEqual([[4, cells["项目代码"], ["签约日期「2026-02-30」不是有效日期（应为 Excel 日期或 YYYY-MM-DD 文本）"]]]);
   });
 
   it("is for administrators only", async () => {
