@@ -93,7 +93,7 @@ export default function ImportPage() {
         <Card title="文件格式">
           <ul className="list-disc space-y-1 pl-5 text-sm text-slate-600">
             <li>
-              工作表「{PROJECT_SHEET}」每行一个项目，第 1 行为表头；必填列：项目代码、项目名称、建设单位、统一社会信用代码、模板、签约日期、计划开工日期。
+              工作表「{PROJECT_SHEET}」每行一个项目，表头在第 1 行（上方有标题行也可，前 5 行内）；必填列：项目代码、项目名称、建设单位、统一社会信用代码、模板、签约日期、计划开工日期。
             </li>
             <li>工作表「{ITEM_SHEET}」每行一个有进展的事项：项目代码、事项、部门、状态、受理日期、办结日期；未列出的事项按「待办理」导入。</li>
             <li>状态可填：待办理、办理中、已办结（里程碑为已完成）、不予许可、免办、已撤回。日期为 Excel 日期或 YYYY-MM-DD。</li>
