@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
-import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import {
   auditLog,
   clockEvents,
@@ -12,14 +12,12 @@ import {
   items,
   projectProxies,
   projects,
-  templateVersions,
   users,
 } from "../../db/schema";
 import { decide, type Actor } from "~/domain/access/policy";
 import { shanghaiDay, type WorkingCalendar } from "~/domain/calendar";
 import type { EscalationPolicy } from "~/domain/escalation/policy";
 import { findStartKey } from "~/domain/graph/milestone";
-import { TemplateError } from "~/domain/graph/template";
 import { cellText, type LedgerCell } from "~/domain/ledger/cells";
 import {
   ITEM_SHEET,
@@ -51,8 +49,7 @@ import { AppError, forbidden, notFound } from "./errors.server";
 import { planItemTimers, planProjectTimers } from "./escalation-timers.server";
 import { storedColumns } from "./project-aggregate.server";
 import { instantiateTemplate } from "./project-creation.server";
-import { activeDepartmentCodes, templateForNewProject } from "./template-library.server";
-import { getTemplateCatalog } from "./template-registry.server";
+import { listTemplates, templateForNewProject } from "./template-library.server";
 import { getCalendar, getPolicy } from "./time-rules.server";
 import { transaction, transactThenWake } from "./transaction.server";
 import { blobPath, storeBlob } from "./upload-storage.server";
@@ -184,25 +181,12 @@ export function checkImportFile(file: { name: string; bytes: Uint8Array }): void
 // ---------------------------------------------------------------- what the deployment has
 
 /**
- * Templates a row may name: the shipped catalogue and the imported versions, each
- * resolved as a new project would be (template-library), so one that names a missing
- * department is reported with the library's reason instead of as unknown.
+ * Templates a row may name: every key of the template library (shipped and imported),
+ * each resolved as a new project would be (its newest version), so one that names a
+ * missing or deactivated department is reported with the library's reason, not as unknown.
  */
 function templateChoices(db: Db): TemplateChoice[] {
-  const names = new Map<string, string>();
-  const allCodes = db.select({ code: departments.code }).from(departments).all().map((d) => d.code);
-  for (const codes of [activeDepartmentCodes(db), allCodes]) {
-    try {
-      for (const t of getTemplateCatalog(codes).values()) names.set(t.key, t.name);
-      break;
-    } catch (e) {
-      if (!(e instanceof TemplateError)) throw e;
-    }
-  }
-  for (const v of db.select({ key: templateVersions.key, name: templateVersions.name }).from(templateVersions).orderBy(asc(templateVersions.version)).all()) {
-    names.set(v.key, v.name);
-  }
-  return [...names].map(([key, name]) => {
+  return listTemplates(db).map(({ key, name }) => {
     try {
       const template = templateForNewProject(db, key);
       return { key, name: template.name, template };

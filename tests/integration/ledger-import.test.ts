@@ -217,6 +217,16 @@ describe("ledger import: preview", () => {
     expect(preview.rows.map((r) => [r.row, r.code, r.problems])).toEqual([[4, cells["项目代码"], ["签约日期「2026-02-30」不是有效日期（应为 Excel 日期或 YYYY-MM-DD 文本）"]]]);
   });
 
+  it("names the template library's reason when a template cannot be used now", async () => {
+    const admin = await insertUser({ role: "admin" });
+    // general-industrial gives 电力接入 to 供电; with 供电 deactivated no new project can use it.
+    db().update(departments).set({ active: false }).where(eq(departments.code, "供电")).run();
+    const { id } = await previewLedgerImport(ctx(), admin, { name: "台账.xlsx", bytes: await ledger([projectCells()], []) });
+    const [row] = getLedgerImport(ctx(), admin, id).preview.rows;
+    expect(row.action).toBe("invalid");
+    expect(row.problems).toEqual([expect.stringMatching(/^模板「general-industrial」暂不能使用：.*供电/)]);
+  });
+
   it("is for administrators only", async () => {
     const proxy = await insertUser({ role: "proxy" });
     await expect(previewLedgerImport(ctx(), proxy, { name: "a.xlsx", bytes: await ledger([projectCells()], []) })).rejects.toMatchObject({ status: 403 });
