@@ -10,7 +10,6 @@ import {
   enterprises,
   importJobs,
   items,
-  projectProxies,
   projects,
   users,
 } from "../../db/schema";
@@ -48,7 +47,7 @@ import type { ServiceContext } from "./context.server";
 import { AppError, forbidden, notFound } from "./errors.server";
 import { planItemTimers, planProjectTimers } from "./escalation-timers.server";
 import { storedColumns } from "./project-aggregate.server";
-import { instantiateTemplate } from "./project-creation.server";
+import { findOrCreateEnterprise, insertProjectRows } from "./project-creation.server";
 import { listTemplates, templateForNewProject } from "./template-library.server";
 import { getCalendar, getPolicy } from "./time-rules.server";
 import { transaction, transactThenWake } from "./transaction.server";
@@ -421,38 +420,34 @@ interface RowContext {
  */
 function createImportedProject(tx: Db, plan: LedgerProjectPlan, rc: RowContext, wake: (w: ReturnType<typeof planItemTimers>) => void): { id: number } | { problem: string } {
   const { now, cal } = rc;
-  let enterprise = tx.select().from(enterprises).where(eq(enterprises.creditCode, plan.enterprise.creditCode)).get();
-  if (enterprise && enterprise.name !== plan.enterprise.name) {
-    return { problem: `统一社会信用代码 ${plan.enterprise.creditCode} 已登记为「${enterprise.name}」，与建设单位「${plan.enterprise.name}」不一致` };
+  const enterprise = findOrCreateEnterprise(tx, plan.enterprise);
+  if ("conflict" in enterprise) {
+    return { problem: `统一社会信用代码 ${plan.enterprise.creditCode} 已登记为「${enterprise.conflict}」，与建设单位「${plan.enterprise.name}」不一致` };
   }
-  enterprise ??= tx.insert(enterprises).values(plan.enterprise).returning().get();
   let lastProgress = plan.signedOn;
   for (const i of plan.items) for (const ev of i.events) if (cal.format(ev.on) > lastProgress) lastProgress = cal.format(ev.on);
   const startKey = findStartKey(plan.template.items);
   const started = startKey !== null && plan.items.some((i) => i.key === startKey && i.state.status === "approved");
-  const project = tx
-    .insert(projects)
-    .values({
+  const { id: projectId, itemIds } = insertProjectRows(tx, {
+    project: {
       code: plan.code,
       name: plan.name,
       enterpriseId: enterprise.id,
       investment: plan.investment,
       industry: plan.industry,
       location: plan.location,
-      templateKey: plan.template.key,
-      templateVersion: plan.template.version,
       level: plan.level,
       signedOn: plan.signedOn,
       targetStartOn: plan.targetStartOn,
       status: started ? "started" : "active",
       lastProgressOn: lastProgress,
-      createdAt: now.getTime(),
-      updatedAt: now.getTime(),
-    })
-    .returning({ id: projects.id })
-    .get();
-  const itemIds = instantiateTemplate(tx, project.id, plan.template, rc.deptIds);
-  for (const userId of plan.proxyIds) tx.insert(projectProxies).values({ projectId: project.id, userId }).onConflictDoNothing().run();
+    },
+    template: plan.template,
+    deptIds: rc.deptIds,
+    proxyIds: plan.proxyIds,
+    now,
+  });
+  const project = { id: projectId };
 
   for (const i of plan.items) {
     const itemId = itemIds.get(i.key)!;

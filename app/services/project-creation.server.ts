@@ -181,43 +181,65 @@ export function createProject(ctx: ServiceContext, actor: Actor, raw: unknown): 
 
   return transaction(db, (tx) => {
     const enterpriseId = "id" in enterprise ? enterprise.id : tx.insert(enterprises).values(enterprise.create).returning({ id: enterprises.id }).get().id;
-    const project = tx
-      .insert(projects)
-      .values({
+    const { id } = insertProjectRows(tx, {
+      project: {
         code,
         name: input.name,
         enterpriseId,
         investment: input.investment ?? 0,
         industry: input.industry ?? "",
         location: input.location ?? "",
-        templateKey: template.key,
-        templateVersion: template.version,
         level: input.level ?? "city",
         signedOn: input.signedOn,
         targetStartOn: input.targetStartOn,
         status: "active",
         lastProgressOn: input.signedOn,
-        createdAt: now.getTime(),
-        updatedAt: now.getTime(),
-      })
-      .returning()
-      .get();
-    instantiateTemplate(tx, project.id, template, deptIds);
-    for (const userId of proxies) tx.insert(projectProxies).values({ projectId: project.id, userId }).run();
+      },
+      template,
+      deptIds,
+      proxyIds: proxies,
+      now,
+    });
     writeAudit(
       tx,
-      {
-        actorUserId: actor.id,
-        action: "project.create",
-        entityType: "project",
-        entityId: project.id,
-        projectId: project.id,
-        detail: { template: template.key, version: template.version, proxies },
-      },
+      { actorUserId: actor.id, action: "project.create", entityType: "project", entityId: id, projectId: id, detail: { template: template.key, version: template.version, proxies } },
       now,
     );
-    return { id: project.id };
+    return { id };
   });
+}
+
+/** The enterprise with this credit code, or a new one; `conflict` names the one registered under another name. */
+export function findOrCreateEnterprise(tx: Db, e: { name: string; creditCode: string }): { id: number } | { conflict: string } {
+  const row = tx.select().from(enterprises).where(eq(enterprises.creditCode, e.creditCode)).get();
+  if (row) return row.name === e.name ? { id: row.id } : { conflict: row.name };
+  return { id: tx.insert(enterprises).values(e).returning({ id: enterprises.id }).get().id };
+}
+
+/**
+ * The rows of a new project, in the caller's transaction: the project, its items,
+ * edges and materials from the template, and its proxy officers. Shared by intake
+ * (createProject) and the ledger import, which then add their own audit row (and,
+ * for an import, the dated history).
+ */
+export function insertProjectRows(
+  tx: Db,
+  p: {
+    project: Omit<typeof projects.$inferInsert, "templateKey" | "templateVersion" | "createdAt" | "updatedAt">;
+    template: Template;
+    deptIds: Map<string, number>;
+    proxyIds: readonly number[];
+    now: Date;
+  },
+): { id: number; itemIds: Map<string, number> } {
+  const { id } = tx
+    .insert(projects)
+    .values({ ...p.project, templateKey: p.template.key, templateVersion: p.template.version, createdAt: p.now.getTime(), updatedAt: p.now.getTime() })
+    .returning({ id: projects.id })
+    .get();
+  const itemIds = instantiateTemplate(tx, id, p.template, p.deptIds);
+  for (const userId of p.proxyIds) tx.insert(projectProxies).values({ projectId: id, userId }).onConflictDoNothing().run();
+  return { id, itemIds };
 }
 
 /** Items, edges and the per-project materials list ("一次提交、多次复用"). Runs inside the caller's transaction. */
