@@ -46,7 +46,18 @@ export function dataGeneration(db: Db): () => string {
 }
 
 export function migrateDb(db: Db, migrationsFolder = MIGRATIONS_FOLDER): void {
-  migrate(db, { migrationsFolder });
+  // A migration that rebuilds a table (SQLite's way to change a column) drops the old one;
+  // with foreign keys on, that drop deletes through every table referring to it. The
+  // pragma is a no-op inside the migrator's transaction, so it is switched off around it,
+  // and the result is checked before anything else runs (SQLite's documented procedure).
+  db.$client.pragma("foreign_keys = OFF");
+  try {
+    migrate(db, { migrationsFolder });
+    const broken = db.$client.pragma("foreign_key_check") as unknown[];
+    if (broken.length) throw new Error(`migration left ${broken.length} broken foreign key reference(s): ${JSON.stringify(broken.slice(0, 5))}`);
+  } finally {
+    db.$client.pragma("foreign_keys = ON");
+  }
   ensureDepartmentCatalog(db);
 }
 

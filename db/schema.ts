@@ -1,12 +1,12 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import { ROLES } from "../app/domain/access/policy";
 import { DEPARTMENT_LEVELS } from "../app/domain/catalog/departments";
 import { ITEM_STATUSES } from "../app/domain/clock/types";
 import { ESCALATION_LEVELS } from "../app/domain/escalation/policy";
 import { ITEM_KINDS, LIMIT_UNITS } from "../app/domain/item/vocabulary";
 import { MATERIAL_STATUSES } from "../app/domain/material/vocabulary";
-import { ACTION_STATUSES, AGENDA_REASONS, MEETING_STATUSES } from "../app/domain/meeting/vocabulary";
+import { ACTION_SOURCES, ACTION_STATUSES, AGENDA_REASONS, MEETING_STATUSES, MEETING_TYPES } from "../app/domain/meeting/vocabulary";
 import { PROJECT_LEVELS, PROJECT_STATUSES } from "../app/domain/project/types";
 
 /**
@@ -58,6 +58,8 @@ export const users = sqliteTable(
     active: integer("active", { mode: "boolean" }).notNull().default(true),
     /** Set when an administrator issues a one-time password: the user chooses a new one at next sign-in. */
     mustChangePassword: integer("must_change_password", { mode: "boolean" }).notNull().default(false),
+    /** sha256 of the user's calendar feed token (/calendar.ics?token=…); null when none or revoked. */
+    calendarTokenHash: text("calendar_token_hash"),
     createdAt: createdAt(),
   },
   (t) => [index("users_department_idx").on(t.departmentId), index("users_enterprise_idx").on(t.enterpriseId)],
@@ -247,13 +249,14 @@ export const escalations = sqliteTable(
   "escalations",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    projectId: integer("project_id")
-      .notNull()
-      .references(() => projects.id, { onDelete: "cascade" }),
+    /** The project of the item or action item; null for an action item that belongs to no project. */
+    projectId: integer("project_id").references(() => projects.id, { onDelete: "cascade" }),
     itemId: integer("item_id").references(() => items.id, { onDelete: "cascade" }),
+    /** Set instead of itemId for an action item's ladder (DESIGN §4: action items are clocks too). */
+    actionItemId: integer("action_item_id").references(() => actionItems.id, { onDelete: "cascade" }),
     level: text("level", { enum: ESCALATION_LEVELS }).notNull(),
     dueOn: text("due_on").notNull(),
-    /** `item-<id>-<level>-<dueOn>` or `project-<id>-stall-<since>`: one escalation per item, level and due date. */
+    /** `item-<id>-<level>-<dueOn>`, `action-<id>-<level>-<dueOn>` or `project-<id>-stall-<since>`: one escalation per subject, level and due date. */
     dedupeKey: text("dedupe_key").notNull().unique(),
     fireAt: integer("fire_at", { mode: "number" }).notNull(),
     firedAt: integer("fired_at", { mode: "number" }),
@@ -270,6 +273,7 @@ export const escalations = sqliteTable(
   (t) => [
     index("escalations_project_idx").on(t.projectId),
     index("escalations_item_idx").on(t.itemId),
+    index("escalations_action_item_idx").on(t.actionItemId),
     // The sweep's query: unfired rows whose moment has come.
     index("escalations_pending_idx").on(t.firedAt, t.fireAt),
     // Pending 督办 candidates: a handful among hundreds of thousands of rows, read whenever a meeting is planned.
@@ -279,15 +283,38 @@ export const escalations = sqliteTable(
 
 export const meetings = sqliteTable("meetings", {
   id: integer("id").primaryKey({ autoIncrement: true }),
+  type: text("type", { enum: MEETING_TYPES }).notNull().default("joint"),
   title: text("title").notNull(),
   heldOn: text("held_on").notNull(),
+  /** Start time, Asia/Shanghai wall clock `HH:MM`; null when not fixed yet. */
+  startsAt: text("starts_at"),
   location: text("location").notNull().default(""),
   status: text("status", { enum: MEETING_STATUSES }).notNull().default("planned"),
+  /** 召集/主持. */
   chairName: text("chair_name"),
+  /** 出席 as the minutes name them (free text: units and people). */
+  attendees: text("attendees"),
   coordinatorUserId: integer("coordinator_user_id").references(() => users.id),
+  /** General remarks of the minutes (会议纪要 preamble); per-item discussion lives on agenda_items. */
   minutes: text("minutes"),
+  /** When the minutes were sent to the responsible units; null while still being drafted. */
+  minutesIssuedAt: integer("minutes_issued_at", { mode: "number" }),
   createdAt: createdAt(),
 });
+
+/** Departments invited to a meeting. */
+export const meetingDepartments = sqliteTable(
+  "meeting_departments",
+  {
+    meetingId: integer("meeting_id")
+      .notNull()
+      .references(() => meetings.id, { onDelete: "cascade" }),
+    departmentId: integer("department_id")
+      .notNull()
+      .references(() => departments.id),
+  },
+  (t) => [primaryKey({ columns: [t.meetingId, t.departmentId] })],
+);
 
 export const agendaItems = sqliteTable(
   "agenda_items",
@@ -296,13 +323,22 @@ export const agendaItems = sqliteTable(
     meetingId: integer("meeting_id")
       .notNull()
       .references(() => meetings.id, { onDelete: "cascade" }),
-    projectId: integer("project_id")
-      .notNull()
-      .references(() => projects.id),
+    /** Null for a free agenda item (a topic the coordinator adds that is no project's). */
+    projectId: integer("project_id").references(() => projects.id),
     itemId: integer("item_id").references(() => items.id),
+    /** A late action item of an earlier meeting brought back (reason late_action). */
+    // Typed by hand: agenda items, decisions and action items refer to one another in a cycle.
+    actionItemId: integer("action_item_id").references((): AnySQLiteColumn => actionItems.id),
     reason: text("reason", { enum: AGENDA_REASONS }).notNull(),
     summary: text("summary").notNull(),
+    note: text("note"),
     position: integer("position").notNull().default(0),
+    /** 议定/讨论情况 recorded in the minutes for this item. */
+    discussion: text("discussion"),
+    /** Settled at this meeting; an unsettled item is carried over to the next one. */
+    resolved: integer("resolved", { mode: "boolean" }).notNull().default(false),
+    /** The agenda item of an earlier meeting this one continues (carried over, shown as such). */
+    carriedFromId: integer("carried_from_id"),
     createdAt: createdAt(),
   },
   (t) => [index("agenda_items_meeting_idx").on(t.meetingId), uniqueIndex("agenda_items_meeting_item_uq").on(t.meetingId, t.itemId)],
@@ -322,28 +358,49 @@ export const decisions = sqliteTable(
   (t) => [index("decisions_meeting_idx").on(t.meetingId)],
 );
 
-/** A meeting decision's task: a deadline tracked like any approval clock. */
+/**
+ * A task with a deadline, tracked like any approval clock (DESIGN §4): from a meeting
+ * decision, a leader's 督办 or a 差评 follow-up. Column names predating that model are
+ * kept (deadline_on, completed_on, evidence) and read under today's names.
+ */
 export const actionItems = sqliteTable(
   "action_items",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    decisionId: integer("decision_id")
-      .notNull()
-      .references(() => decisions.id, { onDelete: "cascade" }),
+    source: text("source", { enum: ACTION_SOURCES }).notNull().default("meeting"),
+    /** The decision that set it (source meeting); null for a 督办 or a 差评 follow-up. */
+    decisionId: integer("decision_id").references(() => decisions.id, { onDelete: "cascade" }),
     projectId: integer("project_id").references(() => projects.id),
+    /** The project item it concerns (e.g. 用地预审), when linked. */
+    itemId: integer("item_id").references(() => items.id),
+    /** 责任单位 (lead unit). */
     ownerDepartmentId: integer("owner_department_id").references(() => departments.id),
+    /** 配合单位: JSON array of department ids. */
+    coDepartmentIds: text("co_department_ids"),
     ownerUserId: integer("owner_user_id").references(() => users.id),
+    /** 责任人 as the minutes name them. */
+    ownerName: text("owner_name"),
     title: text("title").notNull(),
-    deadlineOn: text("deadline_on").notNull(),
+    /** The day the deadline is counted from: the meeting's heldOn, the supervision's or the rating's date. */
+    startOn: text("start_on"),
+    /** The deadline as set, when it was given in working days. */
+    dueInWorkingDays: integer("due_in_working_days"),
+    dueOn: text("deadline_on").notNull(),
     status: text("status", { enum: ACTION_STATUSES }).notNull().default("open"),
-    completedOn: text("completed_on"),
-    evidence: text("evidence"),
+    closedOn: text("completed_on"),
+    /** What was done (required to close). */
+    closeNote: text("evidence"),
+    closeUploadId: integer("close_upload_id").references(() => uploads.id),
+    closedByUserId: integer("closed_by_user_id").references(() => users.id),
     carriedOver: integer("carried_over", { mode: "boolean" }).notNull().default(false),
+    version: integer("version").notNull().default(1),
+    createdByUserId: integer("created_by_user_id").references(() => users.id),
     createdAt: createdAt(),
   },
   (t) => [
     index("action_items_department_idx").on(t.ownerDepartmentId, t.status),
     index("action_items_project_idx").on(t.projectId),
+    index("action_items_status_due_idx").on(t.status, t.dueOn),
   ],
 );
 

@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { DEFAULT_DEPARTMENTS } from "../app/domain/catalog/departments";
-import { shanghaiDay, type DayNum, type WorkingCalendar } from "../app/domain/calendar";
+import { parseDate, shanghaiDay, type DayNum, type WorkingCalendar } from "../app/domain/calendar";
 import { applyClockEvent, effectiveLimit, initialClockState, type ClockEvent, type ClockState } from "../app/domain/clock";
 import { creditCodeCheckChar } from "../app/domain/enterprise/credit-code";
 import { topologicalOrder } from "../app/domain/graph/graph";
@@ -256,9 +256,9 @@ export async function seedDemo(db: Db, now: Date = new Date()): Promise<boolean>
     const held = tx.insert(meetings).values({ title: "重点项目协调推进联席会议（第 46 次）", heldOn: cal.format(cal.addWorkingDays(today, -5)), location: "市政务服务中心 3 楼会议室", status: "held", chairName: "常务副市长", coordinatorUserId: userIds.get("coordinator")!, minutes: "会议听取了重点项目审批推进情况汇报，研究了新能源电池材料项目用地预审滞后问题。" }).returning().get();
     const stuckProject = tx.select().from(projects).where(eq(projects.name, "新能源电池材料项目")).get()!;
     const stuckItem = tx.select().from(items).where(sql`${items.projectId} = ${stuckProject.id} and ${items.key} = 'site-preapproval'`).get()!;
-    const agenda = tx.insert(agendaItems).values({ meetingId: held.id, projectId: stuckProject.id, itemId: stuckItem.id, reason: "overdue", summary: "用地预审与选址意见书超过承诺时限，涉及林地占用需会商", position: 1 }).returning().get();
+    const agenda = tx.insert(agendaItems).values({ meetingId: held.id, projectId: stuckProject.id, itemId: stuckItem.id, reason: "red", summary: "用地预审与选址意见书超过承诺时限，涉及林地占用需会商", position: 1 }).returning().get();
     const decision = tx.insert(decisions).values({ meetingId: held.id, agendaItemId: agenda.id, text: "由市自然资源和规划局牵头，会同林业部门限期完成用地预审审查" }).returning().get();
-    tx.insert(actionItems).values({ decisionId: decision.id, projectId: stuckProject.id, ownerDepartmentId: deptIds.get("自然资源")!, ownerUserId: userIds.get("dept-leader-zrzy")!, title: "完成用地预审与选址意见书审查并出具意见", deadlineOn: cal.format(cal.addWorkingDays(today, 3)), status: "open" }).run();
+    tx.insert(actionItems).values({ decisionId: decision.id, projectId: stuckProject.id, ownerDepartmentId: deptIds.get("自然资源")!, ownerUserId: userIds.get("dept-leader-zrzy")!, title: "完成用地预审与选址意见书审查并出具意见", ownerName: "钱国栋", startOn: held.heldOn, dueInWorkingDays: 8, dueOn: cal.format(cal.addWorkingDays(parseDate(held.heldOn)!, 8)), status: "open", createdByUserId: userIds.get("coordinator")! }).run();
     tx.insert(meetings).values({ title: "重点项目协调推进联席会议（第 47 次）", heldOn: cal.format(cal.addWorkingDays(today, 5)), location: "市政务服务中心 3 楼会议室", status: "planned", chairName: "常务副市长", coordinatorUserId: userIds.get("coordinator")! }).run();
   });
   return true;

@@ -42,7 +42,8 @@ function readPending(db: Db): SuperviseCandidate[] {
     .all()
     .map(({ e, projectName, itemName, departmentName }) => ({
       escalationId: e.id,
-      projectId: e.projectId,
+      // Inner-joined on projects: an item's escalation always has its project.
+      projectId: e.projectId!,
       projectName,
       itemId: e.itemId!,
       itemName,

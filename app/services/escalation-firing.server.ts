@@ -1,5 +1,6 @@
 import { and, asc, eq, isNull, lte } from "drizzle-orm";
 import { departments, escalations, projectProxies, projects, users } from "../../db/schema";
+import { ACTION_SOURCE_LABELS } from "~/domain/meeting/vocabulary";
 import { parseDate, shanghaiDay, type WorkingCalendar } from "~/domain/calendar";
 import { escalationMessage } from "~/domain/escalation/messages";
 import { audienceOf, deliveryInstant, type EscalationLevel, type EscalationPolicy } from "~/domain/escalation/policy";
@@ -25,7 +26,7 @@ interface FireItem {
   handlerUserId: number | null;
 }
 
-function recipientsFor(tx: Db, level: EscalationLevel, projectId: number, item: FireItem | null): Recipient[] {
+function recipientsFor(tx: Db, level: EscalationLevel, projectId: number | null, item: FireItem | null): Recipient[] {
   const out = new Map<number, Recipient>();
   const add = (rows: Recipient[]) => rows.forEach((r) => out.set(r.id, r));
   const active = eq(users.active, true);
@@ -43,6 +44,7 @@ function recipientsFor(tx: Db, level: EscalationLevel, projectId: number, item: 
           add(tx.select({ id: users.id, email: users.email }).from(users).where(and(eq(users.departmentId, item.departmentId), eq(users.isDepartmentLeader, true), active)).all());
         break;
       case "proxy":
+        if (projectId === null) break;
         add(
           tx
             .select({ id: users.id, email: users.email })
@@ -79,8 +81,9 @@ interface FireContext {
 
 interface RawEscalation {
   id: number;
-  project_id: number;
+  project_id: number | null;
   item_id: number | null;
+  action_item_id: number | null;
   level: EscalationLevel;
   due_on: string;
   fire_at: number;
@@ -94,12 +97,16 @@ const statements = new WeakMap<object, FireStatements>();
 function prepareFireStatements(db: Db) {
   const c = db.$client;
   return {
-    get: c.prepare<[number], RawEscalation>("select id, project_id, item_id, level, due_on, fire_at, fired_at from escalations where id = ?"),
+    get: c.prepare<[number], RawEscalation>("select id, project_id, item_id, action_item_id, level, due_on, fire_at, fired_at from escalations where id = ?"),
     claim: c.prepare<[number, number]>("update escalations set fired_at = ? where id = ? and fired_at is null"),
     notify: c.prepare(
       "insert into notifications (user_id, kind, title, body, link, escalation_id, dedupe_key, deliver_after, email_status, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (dedupe_key) do nothing",
     ),
     item: c.prepare<[number], FireItem>("select id, name, department_id as departmentId, handler_user_id as handlerUserId from items where id = ?"),
+    // An action item read as an item: its lead unit handles it, its responsible person is the handler.
+    action: c.prepare<[number], FireItem & { source: keyof typeof ACTION_SOURCE_LABELS }>(
+      "select id, title as name, owner_department_id as departmentId, owner_user_id as handlerUserId, source from action_items where id = ?",
+    ),
     audit: c.prepare("insert into audit_log (at, actor_user_id, action, entity_type, entity_id, project_id, detail) values (?, null, ?, 'escalation', ?, ?, ?)"),
   };
 }
@@ -141,25 +148,27 @@ function fireIn(tx: Db, st: FireStatements, id: number, now: Date, fc: FireConte
   const today = shanghaiDay(now);
   const at = now.getTime();
   if (st.claim.run(at, id).changes !== 1) return "already";
-  let projectName = fc.projectNames.get(row.project_id);
-  if (projectName === undefined) {
+  let projectName = row.project_id === null ? "联席会议督办事项" : fc.projectNames.get(row.project_id);
+  if (projectName === undefined && row.project_id !== null) {
     projectName = tx.select({ name: projects.name }).from(projects).where(eq(projects.id, row.project_id)).get()!.name;
     fc.projectNames.set(row.project_id, projectName);
   }
-  const item = row.item_id ? (st.item.get(row.item_id) ?? null) : null;
+  const action = row.action_item_id ? (st.action.get(row.action_item_id) ?? null) : null;
+  const item = action ? { ...action, name: `${ACTION_SOURCE_LABELS[action.source]}事项「${action.name}」` } : row.item_id ? (st.item.get(row.item_id) ?? null) : null;
   const deptId = item?.departmentId ?? null;
   if (deptId !== null && !fc.deptNames.has(deptId)) {
     fc.deptNames.set(deptId, tx.select({ n: departments.name }).from(departments).where(eq(departments.id, deptId)).get()?.n ?? null);
   }
   // 督办 first: the message says which meeting took the item, or that it waits for one.
+  // (A late action item is not placed here: the agenda builder offers it as a late_action candidate.)
   const agendaMeetingOn =
-    row.level === "supervise" && item
+    row.level === "supervise" && item && !action && row.project_id !== null
       ? placeOnNextMeeting(tx, { escalationId: row.id, projectId: row.project_id, itemId: item.id, itemName: item.name, dueOn: row.due_on }, today, cal)
       : null;
   const { title, body } = escalationMessage(
     {
       level: row.level,
-      projectName,
+      projectName: projectName!,
       itemName: item?.name ?? null,
       departmentName: deptId === null ? null : fc.deptNames.get(deptId)!,
       dueOn: parseDate(row.due_on)!,
@@ -171,13 +180,14 @@ function fireIn(tx: Db, st: FireStatements, id: number, now: Date, fc: FireConte
     cal,
   );
   const deliverAfter = deliveryInstant(at, cal, policy);
-  const rkey = `${row.level}-${row.project_id}-${deptId}-${item?.handlerUserId ?? ""}`;
+  const rkey = `${row.level}-${row.project_id ?? "none"}-${deptId}-${item?.handlerUserId ?? ""}`;
   let people = fc.recipients.get(rkey);
   if (!people) fc.recipients.set(rkey, (people = recipientsFor(tx, row.level, row.project_id, item)));
+  const link = action ? `/meetings/actions/${action.id}` : `/projects/${row.project_id}`;
   for (const r of people) {
-    st.notify.run(r.id, `escalation.${row.level}`, title, body, `/projects/${row.project_id}`, row.id, `esc-${row.id}-u${r.id}`, deliverAfter, r.email ? "pending" : "none", at);
+    st.notify.run(r.id, `escalation.${row.level}`, title, body, link, row.id, `esc-${row.id}-u${r.id}`, deliverAfter, r.email ? "pending" : "none", at);
   }
-  st.audit.run(at, `escalation.${row.level}`, row.id, row.project_id, JSON.stringify({ itemId: row.item_id, dueOn: row.due_on }));
+  st.audit.run(at, `escalation.${row.level}`, row.id, row.project_id, JSON.stringify({ itemId: row.item_id, actionItemId: row.action_item_id, dueOn: row.due_on }));
   return "fired";
 }
 

@@ -26,7 +26,8 @@ export function listProjectEscalations(ctx: ServiceContext, actor: Actor, projec
     .select({ e: escalations, key: items.key })
     .from(escalations)
     .leftJoin(items, eq(items.id, escalations.itemId))
-    .where(and(eq(escalations.projectId, projectId), isNotNull(escalations.firedAt)))
+    // An action item's ladder is shown with the action item, not among the project's item warnings.
+    .where(and(eq(escalations.projectId, projectId), isNotNull(escalations.firedAt), isNull(escalations.actionItemId)))
     .orderBy(asc(escalations.id))
     .all()
     .map(({ e, key }) => ({
@@ -48,7 +49,8 @@ export function listEscalationsForPage(pc: ProjectContext) {
   return pc.db
     .select()
     .from(escalations)
-    .where(and(eq(escalations.projectId, projectId), isNotNull(escalations.firedAt)))
+    // An action item's ladder is shown with the action item, not among the project's item warnings.
+    .where(and(eq(escalations.projectId, projectId), isNotNull(escalations.firedAt), isNull(escalations.actionItemId)))
     .orderBy(sql`${escalations.firedAt} desc`)
     .all()
     .map((e) => {
@@ -76,7 +78,8 @@ const ackSchema = z.object({
 /** A recipient acknowledges a fired escalation with a note (reason, new expected date). */
 export function acknowledgeEscalation(ctx: ServiceContext, actor: Actor, escalationId: number, raw: unknown) {
   const row = Number.isInteger(escalationId) ? ctx.db.select().from(escalations).where(eq(escalations.id, escalationId)).get() : undefined;
-  if (!row || row.firedAt === null) throw notFound("预警记录");
+  // Action items' escalations are followed up on the action item itself, not acknowledged here.
+  if (!row || row.firedAt === null || row.projectId === null || row.actionItemId !== null) throw notFound("预警记录");
   const agg = loadProjectFor(ctx.db, actor, row.projectId, getCalendar(ctx.db));
   const item = row.itemId ? agg.items.find((i) => i.row.id === row.itemId) : undefined;
   const d = decide(actor, "escalation.acknowledge", { project: agg.facts, item: { departmentId: item?.row.departmentId ?? null } });

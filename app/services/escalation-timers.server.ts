@@ -1,8 +1,8 @@
 import { and, eq, inArray, isNull, lte, sql } from "drizzle-orm";
-import { escalations, items, projects } from "../../db/schema";
+import { actionItems, escalations, items, projects } from "../../db/schema";
 import { formatDay, parseDate, type WorkingCalendar } from "~/domain/calendar";
 import { isFinished, type ItemStatus } from "~/domain/clock";
-import { itemOverrides, planItemEscalations, type EscalationPolicy, type PlannedEscalation } from "~/domain/escalation/policy";
+import { itemOverrides, planActionItemEscalations, planItemEscalations, type EscalationPolicy, type PlannedEscalation } from "~/domain/escalation/policy";
 import { planStallEscalation } from "~/domain/escalation/stall";
 import type { Wakeup } from "~/domain/escalation/wakeup";
 import type { Db } from "~/utils/db.server";
@@ -30,7 +30,7 @@ function desiredForItem(row: ItemRow, cal: WorkingCalendar, policy: EscalationPo
  * are history and stay. Call inside the transaction that changed the item.
  */
 export function planItemTimers(tx: Db, row: ItemRow, cal: WorkingCalendar, policy: EscalationPolicy): Wakeup[] {
-  return syncRows(tx, { projectId: row.projectId, itemId: row.id }, desiredForItem(row, cal, policy));
+  return syncRows(tx, { projectId: row.projectId, itemId: row.id, actionItemId: null }, desiredForItem(row, cal, policy));
 }
 
 function desiredForProject(tx: Db, projectId: number, cal: WorkingCalendar, policy: EscalationPolicy): PlannedEscalation[] {
@@ -44,14 +44,27 @@ function desiredForProject(tx: Db, projectId: number, cal: WorkingCalendar, poli
 
 /** The stall timer of a project: re-armed whenever progress moves its last progress date. */
 export function planProjectTimers(tx: Db, projectId: number, cal: WorkingCalendar, policy: EscalationPolicy): Wakeup[] {
-  return syncRows(tx, { projectId, itemId: null }, desiredForProject(tx, projectId, cal, policy));
+  return syncRows(tx, { projectId, itemId: null, actionItemId: null }, desiredForProject(tx, projectId, cal, policy));
 }
 
-function syncRows(tx: Db, owner: { projectId: number; itemId: number | null }, desired: PlannedEscalation[]): Wakeup[] {
+type ActionItemRow = typeof actionItems.$inferSelect;
+
+/** An action item's ladder (DESIGN §4): planned while it is open, gone (unfired rows) once closed. */
+export function planActionItemTimers(tx: Db, row: ActionItemRow, cal: WorkingCalendar, policy: EscalationPolicy): Wakeup[] {
+  const start = parseDate(row.startOn ?? "") ?? parseDate(row.dueOn)!;
+  const desired = row.status === "open" ? planActionItemEscalations(row.id, parseDate(row.dueOn)!, start, cal, policy) : [];
+  return syncRows(tx, { projectId: row.projectId, itemId: null, actionItemId: row.id }, desired);
+}
+
+type Owner = { projectId: number | null; itemId: number | null; actionItemId: number | null };
+
+function syncRows(tx: Db, owner: Owner, desired: PlannedEscalation[]): Wakeup[] {
   const ownerCond =
-    owner.itemId === null
-      ? and(eq(escalations.projectId, owner.projectId), isNull(escalations.itemId))
-      : eq(escalations.itemId, owner.itemId);
+    owner.actionItemId !== null
+      ? eq(escalations.actionItemId, owner.actionItemId)
+      : owner.itemId !== null
+        ? eq(escalations.itemId, owner.itemId)
+        : and(eq(escalations.projectId, owner.projectId!), isNull(escalations.itemId), isNull(escalations.actionItemId));
   const existing = tx.select().from(escalations).where(and(ownerCond, isNull(escalations.firedAt))).all();
   const wanted = new Set(desired.map((d) => d.dedupeKey));
   const stale = existing.filter((e) => !wanted.has(e.dedupeKey)).map((e) => e.id);
@@ -71,7 +84,7 @@ function syncRows(tx: Db, owner: { projectId: number; itemId: number | null }, d
     // A key that already fired (same item, level and due date) conflicts and is skipped: once is once.
     const row = tx
       .insert(escalations)
-      .values({ projectId: owner.projectId, itemId: owner.itemId, level: d.level, dueOn: formatDay(d.dueOn), dedupeKey: d.dedupeKey, fireAt: d.fireAt })
+      .values({ projectId: owner.projectId, itemId: owner.itemId, actionItemId: owner.actionItemId, level: d.level, dueOn: formatDay(d.dueOn), dedupeKey: d.dedupeKey, fireAt: d.fireAt })
       .onConflictDoNothing()
       .returning({ id: escalations.id, fireAt: escalations.fireAt })
       .get();
@@ -80,7 +93,7 @@ function syncRows(tx: Db, owner: { projectId: number; itemId: number | null }, d
   return wakeups;
 }
 
-/** Re-plans every open item and every project: at worker start, after a policy or calendar change. */
+/** Re-plans every open item, project and action item: at worker start, after a policy or calendar change. */
 export function replanAll(db: Db): Wakeup[] {
   // transaction() is IMMEDIATE: this one reads before it writes, and a deferred one would fail
   // with SQLITE_BUSY_SNAPSHOT (ignoring busy_timeout) whenever the web process commits in between.
@@ -98,6 +111,12 @@ export function replanAllIn(tx: Db, cal: WorkingCalendar, policy: EscalationPoli
     .all();
   for (const row of rows) wake.push(...planItemTimers(tx, row, cal, policy));
   for (const p of tx.select({ id: projects.id }).from(projects).all()) wake.push(...planProjectTimers(tx, p.id, cal, policy));
+  const actions = tx
+    .select()
+    .from(actionItems)
+    .where(sql`${actionItems.status} = 'open' or ${actionItems.id} in (select action_item_id from escalations where fired_at is null and action_item_id is not null)`)
+    .all();
+  for (const row of actions) wake.push(...planActionItemTimers(tx, row, cal, policy));
   return wake;
 }
 

@@ -23,10 +23,10 @@ export function listMeetings(ctx: ServiceContext, actor: Actor) {
     .from(actionItems)
     .leftJoin(departments, eq(departments.id, actionItems.ownerDepartmentId))
     .where(eq(actionItems.status, "open"))
-    .orderBy(asc(actionItems.deadlineOn))
+    .orderBy(asc(actionItems.dueOn))
     .all();
   return {
     meetings: rows.map((r) => ({ ...r.m, statusLabel: MEETING_STATUS_LABELS[r.m.status], agendaCount: r.agenda, openActions: r.openActions })),
-    openActions: actions.map((r) => ({ id: r.a.id, title: r.a.title, department: r.dept, deadlineOn: r.a.deadlineOn })),
+    openActions: actions.map((r) => ({ id: r.a.id, title: r.a.title, department: r.dept, deadlineOn: r.a.dueOn })),
   };
 }

@@ -160,11 +160,11 @@ function nextOf(pc: ProjectContext, views: ItemView[]): NextAction[] {
     else missing.set(r.itemId, [r.name]);
   }
   const tasks = db
-    .select({ id: actionItems.id, title: actionItems.title, deadlineOn: actionItems.deadlineOn, department: departments.name })
+    .select({ id: actionItems.id, title: actionItems.title, deadlineOn: actionItems.dueOn, department: departments.name })
     .from(actionItems)
     .leftJoin(departments, eq(departments.id, actionItems.ownerDepartmentId))
     .where(and(eq(actionItems.projectId, projectId), eq(actionItems.status, "open")))
-    .orderBy(asc(actionItems.deadlineOn))
+    .orderBy(asc(actionItems.dueOn))
     .all();
   const keyOf = new Map(agg.items.map((i) => [i.row.id, i.row.key]));
   return nextActions(

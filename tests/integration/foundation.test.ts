@@ -17,7 +17,7 @@ import { useDemoCity } from "../setup/db";
 const TABLES = [
   "action_items", "agenda_items", "api_tokens", "audit_log", "calendar_overrides", "calendar_years", "clock_events",
   "contact_logs", "decisions", "departments", "dependencies", "enterprises", "escalations", "import_jobs", "item_materials", "items",
-  "materials", "meetings", "notifications", "project_proxies", "projects", "settings", "template_versions", "timetable_changes",
+  "materials", "meeting_departments", "meetings", "notifications", "project_proxies", "projects", "settings", "template_versions", "timetable_changes",
   "uploads", "users",
 ];
 

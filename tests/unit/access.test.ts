@@ -41,6 +41,8 @@ const matrix: Record<Action, Expect[]> = {
   "project.list":          [A,    A,     A,     A,     H,     A,    A,    H,   A,    A],
   "meeting.view":          [A,    A,     A,     F,     H,     A,    A,    H,   A,    A],
   "meeting.manage":        [A,    F,     F,     F,     H,     F,    F,    H,   A,    F],
+  "actionItem.view":       [A,    A,     A,     F,     H,     A,    A,    H,   A,    A],
+  "actionItem.close":      [A,    F,     F,     F,     H,     F,    F,    H,   A,    F],
   "dashboard.view":        [A,    F,     F,     F,     H,     F,    F,    H,   A,    A],
   "queue.view":            [F,    F,     F,     F,     H,     A,    A,    H,   F,    F],
   "admin.manage":          [A,    F,     F,     F,     H,     F,    F,    H,   F,    F],
@@ -62,6 +64,24 @@ describe("access policy matrix (roles × actions on one project)", () => {
 
   it("an enterprise contact cannot learn that another enterprise's project exists (404, not 403)", () => {
     expect(decide(actors.otherEnterprise, "project.view", { project })).toEqual({ allowed: false, reason: "not_found" });
+  });
+
+  it("an action item is closed by its lead unit's staff (or a coordinator), not by another department", () => {
+    const lead = { departmentId: 10 };
+    expect(decide(actors.itemDept, "actionItem.close", { actionItem: lead }).allowed).toBe(true);
+    expect(decide(actors.otherInvolvedDept, "actionItem.close", { actionItem: lead }).allowed).toBe(false);
+    expect(decide(actors.coordinator, "actionItem.close", { actionItem: lead }).allowed).toBe(true);
+    expect(decide(actors.assignedProxy, "actionItem.close", { actionItem: lead }).allowed).toBe(false);
+    expect(decide(actors.itemDept, "actionItem.close", { actionItem: { departmentId: null } }).allowed).toBe(false);
+  });
+
+  it("integration accounts create projects and record events on any item, and see no meeting tasks", () => {
+    const platform: Actor = { id: 30, role: "integration", departmentId: null, enterpriseId: null };
+    expect(decide(platform, "project.create").allowed).toBe(true);
+    expect(decide(platform, "item.recordEvent", { project, item }).allowed).toBe(true);
+    expect(decide(platform, "project.edit", { project }).allowed).toBe(false);
+    expect(decide(platform, "actionItem.view").allowed).toBe(false);
+    expect(decide(platform, "admin.manage").allowed).toBe(false);
   });
 
   it("an enterprise contact without an enterprise sees nothing", () => {

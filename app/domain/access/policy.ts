@@ -52,6 +52,8 @@ export type Action =
   | "meeting.manage"
   | "escalation.supervise"
   | "escalation.acknowledge"
+  | "actionItem.view"
+  | "actionItem.close"
   | "dashboard.view"
   | "queue.view"
   | "admin.manage";
@@ -66,6 +68,8 @@ const HIDE: Decision = { allowed: false, reason: "not_found" };
 export interface AccessContext {
   project?: ProjectFacts;
   item?: ItemFacts;
+  /** The lead unit (责任单位) of an action item. */
+  actionItem?: { departmentId: number | null };
 }
 
 export function canViewProject(actor: Actor, project: ProjectFacts): boolean {
@@ -93,7 +97,7 @@ function isAssignedProxy(actor: Actor, project: ProjectFacts): boolean {
  *          // → {allowed: false, reason: "not_found"}
  */
 export function decide(actor: Actor, action: Action, ctx: AccessContext = {}): Decision {
-  const { project, item } = ctx;
+  const { project, item, actionItem } = ctx;
   if (project && !canViewProject(actor, project)) return HIDE;
 
   switch (action) {
@@ -132,6 +136,13 @@ export function decide(actor: Actor, action: Action, ctx: AccessContext = {}): D
         return item && item.departmentId !== null && item.departmentId === actor.departmentId ? ALLOW : FORBID;
       }
       return actor.role === "coordinator" || actor.role === "leader" ? ALLOW : FORBID;
+    case "actionItem.view":
+      // Staff see meetings' tasks (DESIGN §8); enterprises see none, and integrations have no use for them.
+      return actor.role === "enterprise" || actor.role === "integration" ? FORBID : ALLOW;
+    case "actionItem.close":
+      // The lead unit closes its own task; coordinators (and administrators) close any, e.g. on the unit's word.
+      if (actor.role === "coordinator" || actor.role === "admin") return ALLOW;
+      return actor.role === "dept" && actionItem !== undefined && actionItem.departmentId !== null && actionItem.departmentId === actor.departmentId ? ALLOW : FORBID;
     case "dashboard.view":
       return actor.role === "leader" || actor.role === "coordinator" || actor.role === "admin" ? ALLOW : FORBID;
     case "queue.view":

@@ -406,7 +406,7 @@ export function replayClock(events: readonly ClockEvent[], spec: ClockSpec, cal:
   return state;
 }
 
-function warningFor(remaining: number, late: boolean, lead: number): Warning {
+export function warningFor(remaining: number, late: boolean, lead: number): Warning {
   if (late) return "red";
   return remaining <= lead ? "yellow" : "none";
 }

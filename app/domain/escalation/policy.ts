@@ -95,13 +95,33 @@ export function planItemEscalations(
   policy: EscalationPolicy,
   overrides: ItemEscalationOverrides = {},
 ): PlannedEscalation[] {
+  return planClockEscalations(`item-${itemId}`, dueOn, acceptedOn, cal, policy, overrides);
+}
+
+/**
+ * The same ladder for an action item (会议纪要 task, 督办, 差评整改: DESIGN §4), counted
+ * from the day it was set (meeting, supervision or rating) to its due date.
+ */
+export function planActionItemEscalations(actionItemId: number, dueOn: DayNum, startOn: DayNum, cal: WorkingCalendar, policy: EscalationPolicy): PlannedEscalation[] {
+  return planClockEscalations(`action-${actionItemId}`, dueOn, startOn, cal, policy, {});
+}
+
+/** The ladder for any clock: `subject` keys the rows (one per subject, level and due date). */
+function planClockEscalations(
+  subject: string,
+  dueOn: DayNum,
+  acceptedOn: DayNum,
+  cal: WorkingCalendar,
+  policy: EscalationPolicy,
+  overrides: ItemEscalationOverrides,
+): PlannedEscalation[] {
   const p = { ...policy, ...stripUndefined(overrides) };
   const at = (level: ItemLevel, fireOn: DayNum): PlannedEscalation => ({
     level,
     dueOn,
     fireOn,
     fireAt: instantOf(fireOn, p.fireAt),
-    dedupeKey: `item-${itemId}-${level}-${cal.format(dueOn)}`,
+    dedupeKey: `${subject}-${level}-${cal.format(dueOn)}`,
   });
   // Yellow fires on the working day where remaining = yellowLead; with lead 0 that is the due date itself.
   return [
