@@ -18,7 +18,7 @@ export type DeadlineProblem = { field: "dueInWorkingDays" | "dueOn"; message: st
 /**
  * The due date of an action item started on `start`, or what is wrong with the deadline.
  *
- * @example actionItemDueOn(toDay("2026-09-29"), { dueInWorkingDays: 2 }, cal) // → 2026-10-09 (国庆 skipped)
+ * @example actionItemDueOn(toDay("2026-09-29"), { dueInWorkingDays: 2 }, cal) // → 2026-10-08 (09-30, then 国庆 10-01..07 skipped)
  */
 export function actionItemDueOn(start: DayNum, deadline: ActionDeadline, cal: WorkingCalendar): { dueOn: DayNum } | { problem: DeadlineProblem } {
   if ("dueInWorkingDays" in deadline) {
