@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildMinutes, chineseOrdinal, deadlineText, meetingWhen, minutesFileName, NOT_RECORDED, type MinutesFacts } from "~/domain/meeting/minutes";
+import { buildMinutes, chineseOrdinal, deadlineText, meetingWhen, minutesFileName, NOT_RECORDED, parseCoDepartmentIds, type MinutesFacts } from "~/domain/meeting/minutes";
 
 describe("chineseOrdinal numbers the matters of a document", () => {
   it.each([
@@ -43,6 +43,17 @@ describe("dates and deadlines as the minutes write them", () => {
     expect(minutesFileName("重点项目协调推进联席会议（第 46 次）")).toBe("会议纪要-重点项目协调推进联席会议（第 46 次）.docx");
     expect(minutesFileName('a/b\\c:d*e?"f<g>h|i\nj')).toBe("会议纪要-a_b_c_d_e_f_g_h_i_j.docx");
     expect(minutesFileName("   ")).toBe("会议纪要-会议.docx");
+  });
+});
+
+describe("parseCoDepartmentIds reads the 配合单位 column", () => {
+  it("a JSON array of ids; anything else is none", () => {
+    expect(parseCoDepartmentIds("[3,5]")).toEqual([3, 5]);
+    expect(parseCoDepartmentIds(null)).toEqual([]);
+    expect(parseCoDepartmentIds("")).toEqual([]);
+    expect(parseCoDepartmentIds("not json")).toEqual([]);
+    expect(parseCoDepartmentIds('{"a":1}')).toEqual([]);
+    expect(parseCoDepartmentIds('[1,"2",3.5,4]')).toEqual([1, 4]);
   });
 });
 

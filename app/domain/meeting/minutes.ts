@@ -192,6 +192,23 @@ export interface Minutes {
   fileName: string;
 }
 
+/**
+ * An action item's 配合单位 column (`co_department_ids`): a JSON array of
+ * department ids. Anything else (null, a row edited by hand) reads as none
+ * rather than failing the whole document.
+ *
+ * @example parseCoDepartmentIds("[3,5]") // → [3, 5]
+ */
+export function parseCoDepartmentIds(raw: string | null): number[] {
+  if (!raw) return [];
+  try {
+    const v: unknown = JSON.parse(raw);
+    return Array.isArray(v) ? v.filter((x): x is number => Number.isInteger(x)) : [];
+  } catch {
+    return [];
+  }
+}
+
 const present = (s: string | null | undefined): s is string => typeof s === "string" && s.trim() !== "";
 
 /** A meeting's title as a file name: no path separators, reserved or control characters, at most 80 characters. */
