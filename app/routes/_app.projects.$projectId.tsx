@@ -4,6 +4,7 @@ import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation, us
 import type { ReactNode } from "react";
 import flowStyles from "@xyflow/react/dist/style.css";
 import { ErrorPanel } from "~/components/error-panel";
+import { ActionItemsCard } from "~/components/project/action-items-card";
 import { ApprovalGraph } from "~/components/graph/approval-graph";
 import { ItemPanel } from "~/components/project/item-panel";
 import { MaterialsPanel } from "~/components/project/materials-panel";
@@ -127,7 +128,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function ProjectPage() {
-  const { view, today, escalations, graph, next, selected, panels, setup } = useLoaderData<typeof loader>();
+  const { view, today, escalations, graph, next, selected, panels, setup, actionItems } = useLoaderData<typeof loader>();
   const posted = useActionData<typeof action>();
   const graphEdit = useFetcher<typeof action>();
   const result = graphEdit.data ?? posted;
@@ -240,6 +241,7 @@ export default function ProjectPage() {
         <div id="panel" className="space-y-6">
           <MaterialsPanel data={panels} />
           <TimelinePanel data={panels} />
+          <ActionItemsCard items={actionItems} />
         </div>
         <div id="settings">
           <ProjectSettings page={{ view, setup }} today={today} answer={result ?? undefined} />

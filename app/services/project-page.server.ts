@@ -1,4 +1,5 @@
 import type { Actor } from "~/domain/access/policy";
+import { listProjectActionItems } from "./action-items.server";
 import type { ServiceContext } from "./context.server";
 import { listEscalationsForPage } from "./escalation-records.server";
 import { loadProjectContext } from "./project-context.server";
@@ -19,7 +20,14 @@ export function loadProjectPage(ctx: ServiceContext, actor: Actor, projectId: nu
     // Only those who may reassign need the candidates.
     proxyOfficers: workspace.view.can.edit ? listProxyOfficers(ctx.db) : [],
   };
-  return { ...workspace, escalations: listEscalationsForPage(pc), panels: loadProjectPanels(pc), setup };
+  return {
+    ...workspace,
+    escalations: listEscalationsForPage(pc),
+    panels: loadProjectPanels(pc),
+    setup,
+    // The project's action items (会议纪要, 督办, 差评整改) with their clocks; empty for enterprise contacts.
+    actionItems: listProjectActionItems(ctx, actor, projectId),
+  };
 }
 
 export type ProjectPage = ReturnType<typeof loadProjectPage>;
