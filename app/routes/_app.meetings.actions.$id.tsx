@@ -131,7 +131,15 @@ export default function ActionItemPage() {
             <dl className="grid grid-cols-1 gap-x-6 gap-y-3 text-sm sm:grid-cols-2" data-testid="action-item-facts">
               <Fact label="来源">
                 {ACTION_SOURCE_LABELS[item.source]}
-                {item.meeting ? `：${MEETING_TYPE_LABELS[item.meeting.type]}「${item.meeting.title}」（${item.meeting.heldOn}）` : ""}
+                {item.meeting ? (
+                  <>
+                    ：
+                    <Link to={`/meetings/${item.meeting.id}`} className="text-brand-700 hover:underline">
+                      {meetingName(item.meeting)}
+                    </Link>
+                    （{item.meeting.heldOn}）
+                  </>
+                ) : null}
               </Fact>
               {item.decisionText ? <Fact label="会议决定">{item.decisionText}</Fact> : null}
               <Fact label="责任单位">{item.leadDepartmentName ?? "—"}</Fact>
@@ -226,6 +234,12 @@ export default function ActionItemPage() {
       </div>
     </>
   );
+}
+
+/** The meeting as the minutes name it; its type only when the title does not already say it (most end in 联席会议). */
+function meetingName(m: { title: string; type: keyof typeof MEETING_TYPE_LABELS }): string {
+  const type = MEETING_TYPE_LABELS[m.type];
+  return m.title.includes(type) ? m.title : `${type}「${m.title}」`;
 }
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {

@@ -115,7 +115,9 @@ export default function ActionItemsLedger() {
                   <div className="font-medium text-slate-700">{ACTION_SOURCE_LABELS[r.source]}</div>
                   {r.meeting ? (
                     <div className="text-slate-500">
-                      {MEETING_TYPE_LABELS[r.meeting.type]} · {r.meeting.title}（{r.meeting.heldOn}）
+                      {/* The type only when the title does not already say it (most titles end in 联席会议). */}
+                      {r.meeting.title.includes(MEETING_TYPE_LABELS[r.meeting.type]) ? "" : `${MEETING_TYPE_LABELS[r.meeting.type]} · `}
+                      {r.meeting.title}（{r.meeting.heldOn}）
                     </div>
                   ) : r.startOn ? (
                     <div className="text-slate-500">{r.startOn}</div>
