@@ -113,3 +113,31 @@ export function placeOnNextMeeting(
   putOnAgenda(tx, next.id, { ...c, summary: superviseAgendaSummary(c.itemName, c.dueOn) });
   return parseDate(next.heldOn);
 }
+
+/**
+ * The coordinator put a pending 督办 on a meeting's agenda by hand (from its
+ * candidates): the escalation counts as taken by that meeting, so no other meeting
+ * takes it again. False when another meeting took it meanwhile.
+ */
+export function claimSuperviseEscalation(tx: Db, meetingId: number, escalationId: number): boolean {
+  return (
+    tx
+      .update(escalations)
+      .set({ agendaMeetingId: meetingId })
+      .where(and(eq(escalations.id, escalationId), eq(escalations.level, "supervise"), isNull(escalations.agendaMeetingId)))
+      .run().changes === 1
+  );
+}
+
+/**
+ * The coordinator took an item off a meeting's agenda: a 督办 that meeting had
+ * taken for it becomes a pending candidate again (as when the meeting is deleted),
+ * instead of being lost with the agenda row.
+ */
+export function releaseSuperviseEscalations(tx: Db, meetingId: number, itemId: number): number {
+  return tx
+    .update(escalations)
+    .set({ agendaMeetingId: null })
+    .where(and(eq(escalations.agendaMeetingId, meetingId), eq(escalations.itemId, itemId), eq(escalations.level, "supervise")))
+    .run().changes;
+}
