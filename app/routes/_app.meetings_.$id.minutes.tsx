@@ -61,7 +61,7 @@ export default function MinutesPage() {
       </div>
 
       <article
-        className="mx-auto max-w-[210mm] bg-white px-[26mm] py-[20mm] font-serif text-[15px] leading-loose text-black shadow-sm ring-1 ring-slate-200 print:px-0 print:py-0 print:text-[16pt] print:shadow-none print:ring-0"
+        className="mx-auto max-w-[210mm] bg-white px-[26mm] py-[20mm] font-serif text-[15px] leading-loose text-black shadow-sm ring-1 ring-slate-200 print:px-0 print:py-0 print:text-[16pt] print:leading-[1.75] print:shadow-none print:ring-0"
         data-testid="minutes"
         data-meeting-id={m.meetingId}
       >
@@ -69,10 +69,10 @@ export default function MinutesPage() {
           <h1 className="text-[26px] font-bold leading-snug tracking-wide text-red-700 print:text-[22pt]" data-testid="minutes-heading">
             {m.heading}
           </h1>
-          <p className="mt-2 text-base" data-testid="minutes-subtitle">
+          <p className="mt-2 text-base print:text-[16pt]" data-testid="minutes-subtitle">
             {m.subtitle}
           </p>
-          {m.draft ? <p className="mt-1 text-sm text-slate-600">（草稿，尚未印发）</p> : null}
+          {m.draft ? <p className="mt-1 text-sm text-slate-600 print:text-[12pt]">（草稿，尚未印发）</p> : null}
           <div className="mt-4 border-b-2 border-red-700" aria-hidden="true" />
         </header>
 
@@ -131,12 +131,12 @@ export default function MinutesPage() {
                   <table className="minutes-tasks mt-2 w-full border-collapse text-[13px] leading-normal print:text-[11pt]">
                     <thead>
                       <tr>
-                        <th className={`${head} w-10`}>序号</th>
+                        <th className={`${head} w-[8%]`}>序号</th>
                         <th className={head}>任务</th>
-                        <th className={`${head} w-28`}>责任单位</th>
-                        <th className={`${head} w-28`}>配合单位</th>
-                        <th className={`${head} w-16`}>责任人</th>
-                        <th className={`${head} w-36`}>完成时限</th>
+                        <th className={`${head} w-[16%]`}>责任单位</th>
+                        <th className={`${head} w-[16%]`}>配合单位</th>
+                        <th className={`${head} w-[10%]`}>责任人</th>
+                        <th className={`${head} w-[20%]`}>完成时限</th>
                       </tr>
                     </thead>
                     <tbody>
@@ -167,11 +167,11 @@ export default function MinutesPage() {
           </section>
         ))}
 
-        <p className="mt-10 text-right" data-testid="minutes-date">
+        <p className="mt-10 text-right print:mt-4" data-testid="minutes-date">
           {zhDate(m.datedOn)}
         </p>
         {m.distribution.length ? (
-          <footer className="mt-8 border-t border-black pt-2 text-[13px] print:text-[12pt]" data-testid="minutes-distribution">
+          <footer className="mt-8 border-t border-black pt-2 text-[13px] print:mt-4 print:text-[12pt]" data-testid="minutes-distribution">
             分送：{m.distribution.join("、")}
           </footer>
         ) : null}

@@ -118,8 +118,8 @@ const thin = { style: BorderStyle.SINGLE, size: 4, color: "000000" };
 const cellBorders = { top: thin, bottom: thin, left: thin, right: thin };
 // Shares of the text width, in per cent.
 const TASK_COLUMNS = [
-  { title: "序号", share: 7 },
-  { title: "任务", share: 33 },
+  { title: "序号", share: 8 },
+  { title: "任务", share: 32 },
   { title: "责任单位", share: 16 },
   { title: "配合单位", share: 16 },
   { title: "责任人", share: 10 },
