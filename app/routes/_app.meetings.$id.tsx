@@ -29,7 +29,7 @@ import { requirePermission } from "~/web/session.server";
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.meeting.title ?? "会议"} · 联席会议 · 绿色通道` }];
 
 /** Task rows a minutes form offers without JavaScript; `?rows=N` asks for more (blank rows are ignored). */
-const DEFAULT_TASK_ROWS = 3;
+const DEFAULT_TASK_ROWS = 2;
 const MAX_TASK_ROWS = 10;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -583,14 +583,14 @@ function TaskRow({ index: i, item, page, values, fields }: { index: number; item
   const errors = ["title", "leadDepartment", "coDepartments", "owner", "dueInWorkingDays", "dueOn", "projectId", "itemKey"].map(err).filter(Boolean);
   return (
     <div className={cx("rounded border p-2", errors.length ? "border-red-200 bg-red-50/40" : "border-slate-100")} data-task-row={i}>
-      <div className="grid gap-2 md:grid-cols-6">
-        <div className="md:col-span-2">
+      <div className="grid gap-2 md:grid-cols-12">
+        <div className="md:col-span-4">
           <label htmlFor={id("title")} className="block text-xs text-slate-500">
             任务 {i + 1}
           </label>
           <Input id={id("title")} name={name("title")} maxLength={200} placeholder="例如：出具用地预审意见" defaultValue={str(values, name("title")) ?? ""} />
         </div>
-        <div>
+        <div className="md:col-span-3">
           <label htmlFor={id("lead")} className="block text-xs text-slate-500">
             责任单位
           </label>
@@ -603,19 +603,19 @@ function TaskRow({ index: i, item, page, values, fields }: { index: number; item
             ))}
           </Select>
         </div>
-        <div>
+        <div className="md:col-span-2">
           <label htmlFor={id("owner")} className="block text-xs text-slate-500">
             责任人
           </label>
           <Input id={id("owner")} name={name("owner")} maxLength={50} defaultValue={str(values, name("owner")) ?? ""} />
         </div>
-        <div>
+        <div className="md:col-span-1">
           <label htmlFor={id("days")} className="block text-xs text-slate-500">
-            n 个工作日内
+            工作日数
           </label>
           <Input id={id("days")} name={name("dueInWorkingDays")} type="number" min={1} max={250} inputMode="numeric" defaultValue={str(values, name("dueInWorkingDays")) ?? ""} />
         </div>
-        <div>
+        <div className="md:col-span-2">
           <label htmlFor={id("dueOn")} className="block text-xs text-slate-500">
             或完成日期
           </label>
@@ -637,7 +637,7 @@ function TaskRow({ index: i, item, page, values, fields }: { index: number; item
         {item.projectId ? (
           <div className="flex items-center gap-2">
             <input type="hidden" name={name("projectId")} value={item.projectId} />
-            <label htmlFor={id("item")} className="text-xs text-slate-500">
+            <label htmlFor={id("item")} className="whitespace-nowrap text-xs text-slate-500">
               关联事项
             </label>
             <Select id={id("item")} name={name("itemKey")} defaultValue={str(values, name("itemKey")) ?? item.itemKey ?? ""} className="w-auto">
