@@ -179,6 +179,17 @@ type Selected = ReturnType<typeof selectActionItems>[number];
 
 const ownerUser = alias(users, "owner_user");
 
+/**
+ * Which action items an actor sees (issue 11: "staff see meetings and their
+ * department's action items"): department staff those their department leads or
+ * supports (配合单位); coordinators, leaders, proxy officers and administrators all.
+ */
+function visibleTo(actor: Actor | null): SQL | undefined {
+  if (!actor || actor.role !== "dept") return undefined;
+  const dept = actor.departmentId ?? -1;
+  return or(eq(actionItems.ownerDepartmentId, dept), sql`exists (select 1 from json_each(${actionItems.coDepartmentIds}) where value = ${dept})`);
+}
+
 function selectActionItems(db: Db, where: SQL | undefined) {
   return db
     .select({
@@ -323,6 +334,8 @@ export function listActionItems(ctx: ServiceContext, actor: Actor, rawFilter: un
     if (!d) throw new AppError("bad_request", `未知部门「${f.department}」`);
     conds.push(eq(actionItems.ownerDepartmentId, d.id));
   }
+  const scope = visibleTo(actor);
+  if (scope) conds.push(scope);
   const present = presenter(ctx, actor);
   return selectActionItems(ctx.db, conds.length ? and(...conds) : undefined)
     .map(present)
@@ -348,7 +361,7 @@ export function actionItemFilterOptions(ctx: ServiceContext, actor: Actor) {
  */
 export function getActionItem(ctx: ServiceContext, actor: Actor, id: number) {
   if (!decide(actor, "actionItem.view").allowed) throw notFound("督办事项");
-  const [row] = Number.isInteger(id) && id > 0 ? selectActionItems(ctx.db, eq(actionItems.id, id)) : [];
+  const [row] = Number.isInteger(id) && id > 0 ? selectActionItems(ctx.db, and(eq(actionItems.id, id), visibleTo(actor))) : [];
   if (!row) throw notFound("督办事项");
   const ladder = ctx.db
     .select({ level: escalations.level, dueOn: escalations.dueOn, fireAt: escalations.fireAt, firedAt: escalations.firedAt })
@@ -433,7 +446,7 @@ export function openActionItemsOfDepartment(ctx: ServiceContext, departmentId: n
 export function listProjectActionItems(ctx: ServiceContext, actor: Actor, projectId: number): ActionItemView[] {
   if (!decide(actor, "actionItem.view").allowed) return [];
   const present = presenter(ctx, actor);
-  return selectActionItems(ctx.db, eq(actionItems.projectId, projectId)).map(present).sort(byUrgency);
+  return selectActionItems(ctx.db, and(eq(actionItems.projectId, projectId), visibleTo(actor))).map(present).sort(byUrgency);
 }
 
 /** Counts of open action items by project (for lists that show them). */
@@ -460,7 +473,8 @@ const ALREADY_CLOSED = "该事项已办结，不能重复办结";
 function checkClose(ctx: ServiceContext, actor: Actor, id: number, raw: unknown): { row: ActionItemRow; note: string; uploadId: number | null } {
   const { db } = ctx;
   if (!decide(actor, "actionItem.view").allowed) throw notFound("督办事项");
-  const row = Number.isInteger(id) && id > 0 ? db.select().from(actionItems).where(eq(actionItems.id, id)).get() : undefined;
+  // One another department cannot see does not exist for it (404); a 配合单位 sees it but may not close it (403).
+  const row = Number.isInteger(id) && id > 0 ? db.select().from(actionItems).where(and(eq(actionItems.id, id), visibleTo(actor))).get() : undefined;
   if (!row) throw notFound("督办事项");
   if (!decide(actor, "actionItem.close", { actionItem: { departmentId: row.ownerDepartmentId } }).allowed) {
     throw forbidden("只有责任单位的经办人或联席会议协调人可以办结此事项");

@@ -104,8 +104,8 @@ function prepareFireStatements(db: Db) {
     ),
     item: c.prepare<[number], FireItem>("select id, name, department_id as departmentId, handler_user_id as handlerUserId from items where id = ?"),
     // An action item read as an item: its lead unit handles it, its responsible person is the handler.
-    action: c.prepare<[number], FireItem & { source: keyof typeof ACTION_SOURCE_LABELS }>(
-      "select id, title as name, owner_department_id as departmentId, owner_user_id as handlerUserId, source from action_items where id = ?",
+    action: c.prepare<[number], FireItem & { source: keyof typeof ACTION_SOURCE_LABELS; createdAt: number }>(
+      "select id, title as name, owner_department_id as departmentId, owner_user_id as handlerUserId, source, created_at as createdAt from action_items where id = ?",
     ),
     audit: c.prepare("insert into audit_log (at, actor_user_id, action, entity_type, entity_id, project_id, detail) values (?, null, ?, 'escalation', ?, ?, ?)"),
   };
@@ -174,7 +174,8 @@ function fireIn(tx: Db, st: FireStatements, id: number, now: Date, fc: FireConte
       dueOn: parseDate(row.due_on)!,
       // Counted for the level's own moment, so a backlog fired late still reads 预警 → 超期 → 督办 in order.
       firesOn: shanghaiDay(new Date(row.fire_at)),
-      writtenOn: today,
+      // An action item recorded after a level's moment (minutes written up late) is not a backlog the system owes an apology for.
+      writtenOn: action && action.createdAt > row.fire_at ? shanghaiDay(new Date(row.fire_at)) : today,
       agendaMeetingOn,
     },
     cal,

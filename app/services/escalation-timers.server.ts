@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import { actionItems, escalations, items, projects } from "../../db/schema";
-import { formatDay, parseDate, type WorkingCalendar } from "~/domain/calendar";
+import { formatDay, parseDate, shanghaiDay, type WorkingCalendar } from "~/domain/calendar";
 import { isFinished, type ItemStatus } from "~/domain/clock";
 import { itemOverrides, planActionItemEscalations, planItemEscalations, type EscalationPolicy, type PlannedEscalation } from "~/domain/escalation/policy";
 import { planStallEscalation } from "~/domain/escalation/stall";
@@ -52,7 +52,7 @@ type ActionItemRow = typeof actionItems.$inferSelect;
 /** An action item's ladder (DESIGN §4): planned while it is open, gone (unfired rows) once closed. */
 export function planActionItemTimers(tx: Db, row: ActionItemRow, cal: WorkingCalendar, policy: EscalationPolicy): Wakeup[] {
   const start = parseDate(row.startOn ?? "") ?? parseDate(row.dueOn)!;
-  const desired = row.status === "open" ? planActionItemEscalations(row.id, parseDate(row.dueOn)!, start, cal, policy) : [];
+  const desired = row.status === "open" ? planActionItemEscalations(row.id, parseDate(row.dueOn)!, start, cal, policy, shanghaiDay(new Date(row.createdAt))) : [];
   return syncRows(tx, { projectId: row.projectId, itemId: null, actionItemId: row.id }, desired);
 }
 

@@ -214,18 +214,23 @@ describe("the 督办台账 (listActionItems)", () => {
     expect(listActionItems(ctxAt("2026-03-03"), w.coordinator)[0]).toMatchObject({ id: a, remainingWorkingDays: 1, warning: "yellow" });
 
     // Filters: lead department, source, status.
-    expect(listActionItems(ctx, w.zr, { department: "自然资源" }).map((r) => r.id)).toEqual([a]);
-    expect(listActionItems(ctx, w.zr, { source: "supervision" }).map((r) => r.id)).toEqual([b]);
-    expect(listActionItems(ctx, w.zr, { status: "closed" })).toEqual([]);
+    expect(listActionItems(ctx, w.coordinator, { department: "自然资源" }).map((r) => r.id)).toEqual([a]);
+    expect(listActionItems(ctx, w.coordinator, { source: "supervision" }).map((r) => r.id)).toEqual([b]);
+    expect(listActionItems(ctx, w.coordinator, { status: "closed" })).toEqual([]);
     closeActionItem(ctx, w.fg, c, { note: "已约谈窗口人员并整改答复口径" });
-    expect(listActionItems(ctx, w.zr, { status: "closed" }).map((r) => r.id)).toEqual([c]);
-    expect(listActionItems(ctx, w.zr, { status: "open" }).map((r) => r.id)).toEqual([a, b]);
+    expect(listActionItems(ctx, w.coordinator, { status: "closed" }).map((r) => r.id)).toEqual([c]);
+    // Department staff see their department's action items: those it leads or supports (配合单位), not the others'.
+    expect(listActionItems(ctx, w.zr).map((r) => r.id)).toEqual([a]);
+    expect(listActionItems(ctx, w.zj).map((r) => r.id)).toEqual([a, b]);
+    expect(listActionItems(ctx, w.fg).map((r) => r.id)).toEqual([c]);
+    expect(() => getActionItem(ctx, w.zr, b)).toThrow(expect.objectContaining({ status: 404 }));
+    expect(listActionItems(ctx, w.coordinator, { status: "open" }).map((r) => r.id)).toEqual([a, b]);
     // Closed ones follow the open ones, with the day and whether on time.
-    expect(listActionItems(ctx, w.zr).map((r) => r.id)).toEqual([a, b, c]);
-    expect(listActionItems(ctx, w.zr)[2]).toMatchObject({ status: "closed", closedOn: "2026-03-05", onTime: true, remainingWorkingDays: null, warning: "none", closeNote: "已约谈窗口人员并整改答复口径" });
+    expect(listActionItems(ctx, w.coordinator).map((r) => r.id)).toEqual([a, b, c]);
+    expect(listActionItems(ctx, w.coordinator)[2]).toMatchObject({ status: "closed", closedOn: "2026-03-05", onTime: true, remainingWorkingDays: null, warning: "none", closeNote: "已约谈窗口人员并整改答复口径" });
 
-    // 发改 staff see the task but may not open a project without an item of theirs.
-    expect(listActionItems(ctx, w.fg).find((r) => r.id === a)!.projectOpenable).toBe(false);
+    // 住建 supports (配合) a and has an item in its project, so the project opens for its staff.
+    expect(listActionItems(ctx, w.zj).find((r) => r.id === a)!.projectOpenable).toBe(true);
 
     // Bad filters are a 400 with the reason; enterprises see none (403).
     expect(caught(() => listActionItems(ctx, w.zr, { department: "不存在的局" }))).toMatchObject({ status: 400, message: "未知部门「不存在的局」" });
@@ -399,7 +404,7 @@ describe("the Excel export", () => {
     threeItems(w);
     const get = async (u: TestUser, query = "") =>
       settle(xlsxLoader({ request: new Request(`${URL_BASE}/meetings/actions.xlsx${query}`, { headers: { Cookie: await cookieOf(u) } }), params: {}, context: {} }));
-    const res = (await get(w.zr, "?department=住建")) as Response;
+    const res = (await get(w.coordinator, "?department=住建")) as Response;
     expect(res.status).toBe(200);
     expect(res.headers.get("Content-Type")).toBe("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
     expect(res.headers.get("Content-Disposition")).toContain("filename*=UTF-8''");
@@ -442,9 +447,9 @@ describe("the pages /meetings/actions and /meetings/actions/:id", () => {
     const open = (await load(zr)) as Page;
     expect(open.item).toMatchObject({ id, status: "open", canClose: true, canAttach: true, meeting: { heldOn: today() }, escalations: [] });
     expect(open.upcoming.map((e) => e.level)).toEqual(["yellow", "red", "supervise", "leader"]);
-    // Another department sees the item but no form; its post is refused.
-    expect(((await load(await cookieOf(w.zj))) as Page).item.canClose).toBe(false);
-    expect((await postClose(await cookieOf(w.zj), id, { note: "住建代办" })).status).toBe(403);
+    // Another department does not see it (issue 11: staff see their department's action items); its post is refused.
+    expect(((await load(await cookieOf(w.zj))) as Response).status).toBe(404);
+    expect((await postClose(await cookieOf(w.zj), id, { note: "住建代办" })).status).toBe(404);
     expect(((await load(await cookieOf(w.enterprise))) as Response).status).toBe(403);
 
     const before = { row: itemRow(id), uploads: count("uploads"), audit: count("audit_log") };
@@ -594,7 +599,9 @@ describe("GET/POST /api/v1/action-items", () => {
     const byCoordinator = await call(closeApi, `/api/v1/action-items/${w.b}/close`, { token: w.token(w.coordinator), json: { note: "已协调完成" }, params: { id: String(w.b) } });
     expect(byCoordinator.body).toMatchObject({ id: w.b, status: "closed" });
     expect((await call(closeApiGet, path, { token: w.token(w.zr), params: { id: String(w.a) } })).status).toBe(405);
-    expect((await call(listApi, "/api/v1/action-items?status=closed", { token: w.token(w.zr) })).body.map((r: { id: number }) => r.id).sort()).toEqual([w.a, w.b].sort());
+    expect((await call(listApi, "/api/v1/action-items?status=closed", { token: w.token(w.coordinator) })).body.map((r: { id: number }) => r.id).sort()).toEqual([w.a, w.b].sort());
+    // The lead unit's staff list their own department's only.
+    expect((await call(listApi, "/api/v1/action-items?status=closed", { token: w.token(w.zr) })).body.map((r: { id: number }) => r.id)).toEqual([w.a]);
   });
 });
 
@@ -645,7 +652,9 @@ describe("the worker escalates an action item like an approval", () => {
       expect(new Date(at("supervise").fireAt).toISOString()).toBe("2026-03-09T01:00:00.000Z");
       expect(new Date(at("leader").fireAt).toISOString()).toBe("2026-03-18T01:00:00.000Z");
 
-      // The worker starts: its reconcile fires what is already past (yellow and red), nothing else.
+      // Recorded after its due date, the item plans no 预警 ("1 day left" would be untrue).
+      expect(db().select().from(escalations).where(and(eq(escalations.actionItemId, id), eq(escalations.level, "yellow"))).all()).toEqual([]);
+      // The worker starts: its reconcile fires what is already past (red), nothing else.
       const h = await startWorker({ clock, sweepEveryMs: 200, watchdogEveryMs: 200, log: () => {} });
       handles.push(h);
       expect(at("red").firedAt).toBe(now.getTime());
@@ -676,7 +685,7 @@ describe("the worker escalates an action item like an approval", () => {
       await h.sweep();
 
       const rows = db().select().from(escalations).where(eq(escalations.actionItemId, id)).all();
-      expect(rows.map((r) => r.level).sort()).toEqual(["leader", "red", "supervise", "yellow"]);
+      expect(rows.map((r) => r.level).sort()).toEqual(["leader", "red", "supervise"]);
       expect(rows.every((r) => r.firedAt !== null)).toBe(true);
       for (const r of rows) {
         const audits = db().get<{ n: number }>(sql`select count(*) as n from audit_log where entity_type = 'escalation' and entity_id = ${r.id} and action = ${`escalation.${r.level}`}`).n;
@@ -702,7 +711,7 @@ describe("the worker escalates an action item like an approval", () => {
       now = shanghai("2026-04-30", "10:00");
       await h.sweep();
       expect(count("notifications")).toBe(total);
-      expect(db().get<{ n: number }>(sql`select count(*) as n from escalations where action_item_id = ${id}`).n).toBe(4);
+      expect(db().get<{ n: number }>(sql`select count(*) as n from escalations where action_item_id = ${id}`).n).toBe(3);
     },
     60_000,
   );

@@ -57,3 +57,12 @@ describe("an action item's countdown and ladder", () => {
     expect(plan.map((p) => p.dedupeKey)).toEqual(["action-42-yellow-2026-10-08", "action-42-red-2026-10-08", "action-42-supervise-2026-10-08", "action-42-leader-2026-10-08"]);
   });
 });
+
+describe("an action item recorded after its due date (minutes written up late)", () => {
+  it("plans no 预警: 'n days left' would be untrue; red, supervise and leader still come", () => {
+    const plan = planActionItemEscalations(7, toDay("2026-03-04"), toDay("2026-03-02"), cal, DEFAULT_POLICY, toDay("2026-03-09"));
+    expect(plan.map((p) => p.level)).toEqual(["red", "supervise", "leader"]);
+    // Recorded on the due date itself, the warning still stands.
+    expect(planActionItemEscalations(7, toDay("2026-03-04"), toDay("2026-03-02"), cal, DEFAULT_POLICY, toDay("2026-03-04")).map((p) => p.level)).toContain("yellow");
+  });
+});

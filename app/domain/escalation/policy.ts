@@ -102,8 +102,17 @@ export function planItemEscalations(
  * The same ladder for an action item (会议纪要 task, 督办, 差评整改: DESIGN §4), counted
  * from the day it was set (meeting, supervision or rating) to its due date.
  */
-export function planActionItemEscalations(actionItemId: number, dueOn: DayNum, startOn: DayNum, cal: WorkingCalendar, policy: EscalationPolicy): PlannedEscalation[] {
-  return planClockEscalations(`action-${actionItemId}`, dueOn, startOn, cal, policy, {});
+export function planActionItemEscalations(
+  actionItemId: number,
+  dueOn: DayNum,
+  startOn: DayNum,
+  cal: WorkingCalendar,
+  policy: EscalationPolicy,
+  /** The day the item was recorded: minutes written after the due date make a 预警 ("n days left") untrue, so none is planned. */
+  recordedOn: DayNum = startOn,
+): PlannedEscalation[] {
+  const plan = planClockEscalations(`action-${actionItemId}`, dueOn, startOn, cal, policy, {});
+  return recordedOn > dueOn ? plan.filter((p) => p.level !== "yellow") : plan;
 }
 
 /** The ladder for any clock: `subject` keys the rows (one per subject, level and due date). */
