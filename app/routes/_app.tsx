@@ -12,19 +12,25 @@ const NAV: Record<Role, { to: string; label: string }[]> = {
   proxy: [
     { to: "/projects", label: "我的项目" },
     { to: "/meetings", label: "联席会议" },
+    { to: "/meetings/actions", label: "督办台账" },
   ],
   enterprise: [{ to: "/portal", label: "我的项目" }],
   dept: [
     { to: "/queue", label: "待办队列" },
     { to: "/projects", label: "相关项目" },
+    { to: "/meetings", label: "联席会议" },
+    { to: "/meetings/actions", label: "督办台账" },
   ],
   coordinator: [
     { to: "/meetings", label: "联席会议" },
+    { to: "/meetings/actions", label: "督办台账" },
     { to: "/dashboard", label: "全局看板" },
     { to: "/projects", label: "项目" },
   ],
   leader: [
     { to: "/dashboard", label: "全局看板" },
+    { to: "/meetings/actions", label: "督办台账" },
+    { to: "/meetings", label: "联席会议" },
     { to: "/projects", label: "项目" },
   ],
   admin: [
@@ -36,6 +42,9 @@ const NAV: Record<Role, { to: string; label: string }[]> = {
   // API tokens only: sign-in refuses these accounts, so no page is ever shown to one.
   integration: [],
 };
+
+/** "/meetings" must not light up on its sub-pages that have their own entry (督办台账). */
+const EXACT = new Set(["/admin", "/meetings"]);
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
@@ -60,7 +69,7 @@ export default function AppLayout() {
               <NavLink
                 key={n.to}
                 to={n.to}
-                end={n.to === "/admin"}
+                end={EXACT.has(n.to)}
                 className={({ isActive }) =>
                   cx("rounded-md px-3 py-1.5 text-sm font-medium", isActive ? "bg-brand-50 text-brand-800" : "text-slate-600 hover:bg-slate-100")
                 }
@@ -77,10 +86,15 @@ export default function AppLayout() {
               </span>
             ) : null}
           </NavLink>
-          <div className="text-right text-xs leading-tight">
+          {user.role !== "enterprise" ? (
+            <NavLink to="/account/calendar" className="rounded-md px-2 py-1.5 text-sm text-slate-600 hover:bg-slate-100" title="把会议和督办时限订阅到自己的日历">
+              日历订阅
+            </NavLink>
+          ) : null}
+          <a href="/account/password" className="text-right text-xs leading-tight hover:underline" title="修改密码">
             <div className="font-medium text-slate-800">{user.displayName}</div>
             <div className="text-slate-500">{ROLE_LABELS[user.role]}</div>
-          </div>
+          </a>
           <Form method="post" action="/logout">
             <button className="rounded-md px-2 py-1.5 text-sm text-slate-500 hover:bg-slate-100 hover:text-slate-800">退出</button>
           </Form>

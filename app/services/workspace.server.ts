@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
-import { actionItems, departments, itemMaterials, materials, users } from "../../db/schema";
+import { itemMaterials, materials, users } from "../../db/schema";
 import { decide } from "~/domain/access/policy";
 import { EVENT_LABELS, type ClockEventType } from "~/domain/clock";
 import { parseDate } from "~/domain/calendar";
@@ -9,6 +9,7 @@ import { itemOverrides } from "~/domain/escalation/policy";
 import type { EventDetail } from "./project-aggregate.server";
 import type { ProjectContext } from "./project-context.server";
 import { projectViewOf, type ItemView } from "./project-view.server";
+import { listProjectActionItems } from "./action-items.server";
 
 const layouts = new Map<string, GraphLayout>();
 const MAX_CACHED_LAYOUTS = 500;
@@ -159,13 +160,10 @@ function nextOf(pc: ProjectContext, views: ItemView[]): NextAction[] {
     if (list) list.push(r.name);
     else missing.set(r.itemId, [r.name]);
   }
-  const tasks = db
-    .select({ id: actionItems.id, title: actionItems.title, deadlineOn: actionItems.dueOn, department: departments.name })
-    .from(actionItems)
-    .leftJoin(departments, eq(departments.id, actionItems.ownerDepartmentId))
-    .where(and(eq(actionItems.projectId, projectId), eq(actionItems.status, "open")))
-    .orderBy(asc(actionItems.dueOn))
-    .all();
+  // The action items this viewer may see (none for an enterprise contact; a department's own for its staff).
+  const tasks = listProjectActionItems(pc, pc.actor, projectId)
+    .filter((t) => t.status === "open")
+    .map((t) => ({ id: t.id, title: t.title, deadlineOn: t.dueOn, department: t.leadDepartmentName }));
   const keyOf = new Map(agg.items.map((i) => [i.row.id, i.row.key]));
   return nextActions(
     {

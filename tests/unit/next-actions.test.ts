@@ -224,9 +224,9 @@ describe("下一步 — who may act, meeting tasks and the order", () => {
     const task = (id: number, deadline: string) => ({ id, title: `会议任务${id}`, department: "自然资源", deadlineOn: D(deadline) });
     const next = run(project([], { meetingTasks: [task(1, "2026-12-04"), task(2, "2026-11-30"), task(3, "2026-11-25")] }));
     expect(next.map((a) => [a.kind, a.taskId, a.tone, a.reason])).toEqual([
-      ["meetingTask", 3, "red", "会议任务超期 2 个工作日（期限 2026-11-25）"],
-      ["meetingTask", 2, "yellow", "会议任务，期限 2026-11-30"],
-      ["meetingTask", 1, "gray", "会议任务，期限 2026-12-04"],
+      ["meetingTask", 3, "red", "督办事项超期 2 个工作日（期限 2026-11-25）"],
+      ["meetingTask", 2, "yellow", "督办事项，期限 2026-11-30"],
+      ["meetingTask", 1, "gray", "督办事项，期限 2026-12-04"],
     ]);
     expect(next.every((a) => a.action.label === "跟进落实" && a.key === null)).toBe(true);
   });

@@ -19,6 +19,13 @@ function Target({ a, children }: { a: NextAction; children: React.ReactNode }) {
       </a>
     );
   }
+  if (a.kind === "meetingTask" && a.taskId !== undefined && a.taskId !== null) {
+    return (
+      <Link to={`/meetings/actions/${a.taskId}`} className={cls}>
+        {children}
+      </Link>
+    );
+  }
   if (a.key === null) return <>{children}</>;
   return (
     <Link to={`?item=${encodeURIComponent(a.key)}`} preventScrollReset className={cls}>

@@ -55,7 +55,7 @@ export type NextActionKind =
   | "dueSoon" // running, within its yellow lead
   | "commitment" // 容缺 materials due or late
   | "stalled" // the project: no progress for stallAfter working days
-  | "meetingTask" // an open 会议纪要 task
+  | "meetingTask" // an open action item on the project (会议纪要 task, 督办 or 差评整改)
   | "correction" // 补正: waiting on the enterprise
   | "ready" // 可申报: every predecessor finished
   | "waiting" // 特别程序 / 中止 / awaiting acceptance: the clock waits on someone else
@@ -67,7 +67,7 @@ export const NEXT_ACTION_KIND_LABELS: Readonly<Record<NextActionKind, string>> =
   dueSoon: "临期",
   commitment: "容缺",
   stalled: "停滞",
-  meetingTask: "会议任务",
+  meetingTask: "督办事项",
   correction: "补正",
   ready: "可申报",
   waiting: "等待",
@@ -287,7 +287,7 @@ export function nextActions(input: NextActionsInput, asOf: DayNum, cal: WorkingC
       taskId: t.id,
       title: t.title,
       department: t.department,
-      reason: late ? `会议任务超期 ${-remaining} 个工作日（期限 ${fmt(t.deadlineOn)}）` : `会议任务，期限 ${fmt(t.deadlineOn)}`,
+      reason: late ? `督办事项超期 ${-remaining} 个工作日（期限 ${fmt(t.deadlineOn)}）` : `督办事项，期限 ${fmt(t.deadlineOn)}`,
       tone: late ? "red" : soon ? "yellow" : "gray",
       action: { label: "跟进落实", event: null },
       on: t.deadlineOn,
