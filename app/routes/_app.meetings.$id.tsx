@@ -4,8 +4,9 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import type { ReactNode } from "react";
 import { z } from "zod";
 import { Countdown } from "~/components/status";
+import { MeetingFields } from "~/components/meeting/meeting-fields";
 import { Alert, Badge, Button, ButtonLink, Card, EmptyState, Field, Input, PageHeader, Select, Table, Td, Textarea, Th, cx, type Tone } from "~/components/ui";
-import { AGENDA_REASON_LABELS, MEETING_TYPE_LABELS, MEETING_TYPES, type AgendaReason, type MeetingStatus } from "~/domain/meeting/vocabulary";
+import { AGENDA_REASON_LABELS, type AgendaReason, type MeetingStatus } from "~/domain/meeting/vocabulary";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
 import {
@@ -314,51 +315,21 @@ function EditMeeting({ page, answer }: { page: Loaded; answer: Answer }) {
         <input type="hidden" name="intent" value="update" />
         <input type="hidden" name="itemKey" value="meeting" />
         {answer && !answer.ok ? <Alert>{answer.message}</Alert> : null}
-        <div className="grid gap-3 sm:grid-cols-2">
-          <Field label="会议类型" name="type" error={fields?.type}>
-            <Select name="type" defaultValue={val("type", meeting.type)}>
-              {MEETING_TYPES.map((t) => (
-                <option key={t} value={t}>
-                  {MEETING_TYPE_LABELS[t]}
-                </option>
-              ))}
-            </Select>
-          </Field>
-          <Field label="会议名称" name="title" error={fields?.title}>
-            <Input name="title" maxLength={100} required defaultValue={val("title", meeting.title)} />
-          </Field>
-          <Field label="会议日期" name="heldOn" error={fields?.heldOn}>
-            <Input name="heldOn" type="date" required defaultValue={val("heldOn", meeting.heldOn)} />
-          </Field>
-          <Field label="开始时间（可选）" name="startsAt" error={fields?.startsAt}>
-            <Input name="startsAt" type="time" defaultValue={val("startsAt", meeting.startsAt)} />
-          </Field>
-          <Field label="会议地点" name="place" error={fields?.place}>
-            <Input name="place" maxLength={100} defaultValue={val("place", meeting.place)} />
-          </Field>
-          <Field label="召集 / 主持" name="chair" error={fields?.chair}>
-            <Input name="chair" maxLength={50} defaultValue={val("chair", meeting.chair)} />
-          </Field>
-        </div>
-        <Field label="出席人员" name="attendees" error={fields?.attendees}>
-          <Textarea name="attendees" rows={2} maxLength={2000} defaultValue={val("attendees", meeting.attendees)} />
-        </Field>
-        <fieldset>
-          <legend className="text-sm font-medium text-slate-700">参会部门（新增的部门和改动的时间地点会重新通知）</legend>
-          <div className="mt-1 grid grid-cols-2 gap-1 sm:grid-cols-3">
-            {page.choices.departments.map((d) => (
-              <label key={d.code} className="flex items-center gap-2 text-sm text-slate-700">
-                <input type="checkbox" name="departments" value={d.code} defaultChecked={invited.includes(d.code)} />
-                {d.name}
-              </label>
-            ))}
-          </div>
-          {fields?.departments ? (
-            <p className="mt-1 text-xs text-red-600" role="alert">
-              {fields.departments}
-            </p>
-          ) : null}
-        </fieldset>
+        <MeetingFields
+          values={{
+            type: val("type", meeting.type),
+            title: val("title", meeting.title),
+            heldOn: val("heldOn", meeting.heldOn),
+            startsAt: val("startsAt", meeting.startsAt),
+            place: val("place", meeting.place),
+            chair: val("chair", meeting.chair),
+            attendees: val("attendees", meeting.attendees),
+            departments: invited,
+          }}
+          fields={fields}
+          departments={page.choices.departments}
+          departmentsLegend="参会部门（新增的部门和改动的时间地点会重新通知）"
+        />
         <Button type="submit">保存</Button>
       </Form>
     </Card>
