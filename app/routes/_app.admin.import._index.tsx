@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, MaxPartSizeExceededError, redirect, unstable_createMemoryUploadHandler, unstable_parseMultipartFormData } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Alert, Badge, Button, Card, EmptyState, Field, PageHeader, Table, Td, Th, type Tone } from "~/components/ui";
 import { ITEM_SHEET, PROJECT_SHEET } from "~/domain/ledger/columns";
@@ -7,12 +7,12 @@ import type { ImportStatus } from "~/domain/ledger/job";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
 import { listLedgerImports, MAX_IMPORT_BYTES, previewLedgerImport } from "~/services/ledger-import.server";
+import { readUploadForm } from "~/web/multipart.server";
 import { requirePermission } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "台账导入 · 绿色通道" }];
 
 // The multipart envelope (boundary, headers) adds a little to the file itself.
-const MAX_BODY_BYTES = MAX_IMPORT_BYTES + 64 * 1024;
 const TOO_LARGE = `文件超过 ${MAX_IMPORT_BYTES / 1024 / 1024} MB 上限，请拆分后分批导入`;
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -23,16 +23,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 async function readUpload(request: Request): Promise<{ name: string; bytes: Uint8Array }> {
   const type = request.headers.get("Content-Type") ?? "";
   if (!type.startsWith("multipart/form-data")) throw new AppError("bad_request", "请通过页面上的表单上传文件");
-  // Refuse an oversized body before reading it into memory.
-  if (Number(request.headers.get("Content-Length") ?? "0") > MAX_BODY_BYTES) throw new AppError("invalid", TOO_LARGE, { file: TOO_LARGE });
-  let form: FormData;
-  try {
-    form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: MAX_IMPORT_BYTES }));
-  } catch (e) {
-    if (e instanceof MaxPartSizeExceededError) throw new AppError("invalid", TOO_LARGE, { file: TOO_LARGE });
-    if (e instanceof TypeError) throw new AppError("bad_request", "表单格式不正确，请刷新页面后重试");
-    throw e;
-  }
+  const form = await readUploadForm(request, MAX_IMPORT_BYTES, TOO_LARGE);
   const file = form.get("file");
   if (!file || typeof file === "string" || file.size === 0) throw new AppError("invalid", "请选择要导入的台账文件（.xlsx）", { file: "请选择要导入的台账文件（.xlsx）" });
   return { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, MaxPartSizeExceededError, unstable_createMemoryUploadHandler, unstable_parseMultipartFormData } from "@remix-run/node";
+import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Alert, Badge, Button, ButtonLink, Card, EmptyState, Field, PageHeader, Table, Td, Th } from "~/components/ui";
 import { serviceContext } from "~/services/context.server";
@@ -11,6 +11,7 @@ import {
   TemplateImportError,
 } from "~/services/template-library.server";
 import { TEMPLATE_SOURCE_LABELS } from "~/domain/graph/template";
+import { readUploadForm } from "~/web/multipart.server";
 import { requirePermission } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "模板库 · 绿色通道" }];
@@ -29,28 +30,14 @@ export interface ImportAnswer {
 }
 
 // The multipart envelope adds a little to the file itself.
-const MAX_BODY_BYTES = MAX_TEMPLATE_BYTES + 64 * 1024;
 const TOO_LARGE = "文件超过 1 MB，不是模板文件";
 
-async function readForm(request: Request): Promise<FormData> {
-  const type = request.headers.get("Content-Type") ?? "";
-  if (!type.startsWith("multipart/form-data")) return request.formData();
-  // Refuse an oversized body before reading it into memory.
-  if (Number(request.headers.get("Content-Length") ?? "0") > MAX_BODY_BYTES) throw new AppError("invalid", TOO_LARGE);
-  return unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: MAX_TEMPLATE_BYTES }));
-}
+const readForm = (request: Request) => readUploadForm(request, MAX_TEMPLATE_BYTES, TOO_LARGE);
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requirePermission(request, "admin.manage");
   try {
-    let form: FormData;
-    try {
-      form = await readForm(request);
-    } catch (e) {
-      if (e instanceof MaxPartSizeExceededError) throw new AppError("invalid", TOO_LARGE);
-      if (e instanceof TypeError) throw new AppError("bad_request", "表单格式不正确，请刷新页面后重试");
-      throw e;
-    }
+    const form = await readForm(request);
     const file = form.get("file");
     if (!file || typeof file === "string" || file.size === 0) throw new AppError("invalid", "请选择要导入的模板文件（.json）");
     const r = importTemplate(serviceContext(), user, await file.text(), file.name);

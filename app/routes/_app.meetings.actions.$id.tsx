@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, MaxPartSizeExceededError, unstable_createMemoryUploadHandler, unstable_parseMultipartFormData } from "@remix-run/node";
+import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { ErrorPanel } from "~/components/error-panel";
@@ -14,6 +14,7 @@ import { AppError } from "~/services/errors.server";
 import type { ActionAnswer } from "~/web/intent.server";
 import { routeId } from "~/web/params.server";
 import { requirePermission, requireUser } from "~/web/session.server";
+import { readUploadForm } from "~/web/multipart.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.item.title ?? "督办事项"} · 督办台账 · 绿色通道` }];
 
@@ -41,22 +42,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 // The multipart envelope (boundaries, the note) adds a little to the file itself.
-const MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 256 * 1024;
 const TOO_LARGE = "文件超过 20 MB 上限，请压缩或拆分后再上传";
 
-async function readForm(request: Request): Promise<FormData> {
-  const type = request.headers.get("Content-Type") ?? "";
-  if (!type.startsWith("multipart/form-data")) return request.formData();
-  // Refuse an oversized body before reading it into memory.
-  if (Number(request.headers.get("Content-Length") ?? "0") > MAX_BODY_BYTES) throw new AppError("invalid", TOO_LARGE, { file: TOO_LARGE });
-  try {
-    return await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: MAX_UPLOAD_BYTES }));
-  } catch (e) {
-    if (e instanceof MaxPartSizeExceededError) throw new AppError("invalid", TOO_LARGE, { file: TOO_LARGE });
-    if (e instanceof TypeError) throw new AppError("bad_request", "表单格式不正确，请刷新页面后重试");
-    throw e;
-  }
-}
+const readForm = (request: Request) => readUploadForm(request, MAX_UPLOAD_BYTES, TOO_LARGE);
 
 /** 办结: the note (required) and an optional file, posted as multipart so it works without JavaScript. */
 export async function action({ request, params }: ActionFunctionArgs) {

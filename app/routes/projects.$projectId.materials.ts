@@ -1,36 +1,24 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import {
-  MaxPartSizeExceededError,
-  redirect,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
-} from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
 import { MAX_UPLOAD_BYTES } from "~/domain/material/upload-rules";
 import { uploadMaterial, verifyMaterial } from "~/services/materials.server";
 import { panelError, panelResult } from "~/web/panel-response.server";
 import { routeId } from "~/web/params.server";
+import { readUploadForm } from "~/web/multipart.server";
 import { requireUser } from "~/web/session.server";
 
 /** Materials checklist actions: upload (multipart), verify, reject. Posted by the materials panel. */
 
 // The multipart envelope (boundaries, the other fields) adds a little to the file itself.
-const MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 256 * 1024;
 const TOO_LARGE = "文件超过 20 MB 上限，请压缩或拆分后再上传";
 
 export async function loader({ params }: LoaderFunctionArgs) {
   return redirect(`/projects/${routeId(params.projectId)}`);
 }
 
-async function readForm(request: Request): Promise<FormData> {
-  const type = request.headers.get("Content-Type") ?? "";
-  if (!type.startsWith("multipart/form-data")) return request.formData();
-  const length = Number(request.headers.get("Content-Length") ?? "0");
-  // Refuse an oversized body before reading it into memory.
-  if (length > MAX_BODY_BYTES) throw new AppError("invalid", TOO_LARGE);
-  return unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: MAX_UPLOAD_BYTES }));
-}
+const readForm = (request: Request) => readUploadForm(request, MAX_UPLOAD_BYTES, TOO_LARGE);
 
 const text = (v: FormDataEntryValue | null) => (typeof v === "string" ? v : "");
 
@@ -39,14 +27,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const projectId = routeId(params.projectId);
   const ctx = serviceContext();
   try {
-    let form: FormData;
-    try {
-      form = await readForm(request);
-    } catch (e) {
-      if (e instanceof MaxPartSizeExceededError) throw new AppError("invalid", TOO_LARGE);
-      if (e instanceof TypeError) throw new AppError("bad_request", "表单格式不正确，请刷新页面后重试");
-      throw e;
-    }
+    const form = await readForm(request);
     const intent = text(form.get("intent"));
     const materialId = Number(text(form.get("materialId")));
     const note = text(form.get("note")).trim() || undefined;
