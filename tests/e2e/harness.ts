@@ -162,11 +162,12 @@ export function useAppAndBrowser(): { app: App; browser: Browser } {
   return env;
 }
 
-/** The href of the project called `name` in the proxy officer's list, read in a page of its own (signed in as `proxy`, signed out after). */
+/** The href of the project called `name` among the proxy officer's projects, read in a page of its own (signed in as `proxy`, signed out after). */
 export async function projectHref(browser: Browser, baseUrl: string, name: string): Promise<string> {
   const page = await browser.ctx.newPage();
   await signIn(page, baseUrl, "proxy");
-  await page.goto(`${baseUrl}/projects`);
+  // Every project, not only the working list: a started (closed) project leaves that list.
+  await page.goto(`${baseUrl}/projects?status=all`);
   const href = await page.getByRole("link", { name, exact: true }).first().getAttribute("href");
   await page.close();
   await browser.ctx.clearCookies();
