@@ -404,6 +404,66 @@ export const actionItems = sqliteTable(
   ],
 );
 
+/** 留言: one thread per project between the enterprise's contacts and the project's proxy officers (issue 12). */
+export const projectMessages = sqliteTable(
+  "project_messages",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    projectId: integer("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    authorUserId: integer("author_user_id")
+      .notNull()
+      .references(() => users.id),
+    body: text("body").notNull(),
+    /** An attachment, stored as a project upload with the material upload checks. */
+    uploadId: integer("upload_id").references(() => uploads.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index("project_messages_project_idx").on(t.projectId, t.id)],
+);
+
+/** How far each participant has read a project's thread: unread = later messages by others. */
+export const messageReads = sqliteTable(
+  "message_reads",
+  {
+    projectId: integer("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id),
+    lastReadMessageId: integer("last_read_message_id").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.userId] })],
+);
+
+/** 好差评: the enterprise's rating of a finished item, one per item (DESIGN §4). */
+export const ratings = sqliteTable(
+  "ratings",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    projectId: integer("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    itemId: integer("item_id")
+      .notNull()
+      .unique()
+      .references(() => items.id, { onDelete: "cascade" }),
+    enterpriseUserId: integer("enterprise_user_id")
+      .notNull()
+      .references(() => users.id),
+    /** 1 非常不满意 … 5 非常满意. */
+    score: integer("score").notNull(),
+    comment: text("comment"),
+    ratedOn: text("rated_on").notNull(),
+    /** The 差评整改 action item a score of 1 or 2 opened. */
+    followUpActionItemId: integer("follow_up_action_item_id").references(() => actionItems.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index("ratings_project_idx").on(t.projectId)],
+);
+
 /** Deduplicated per project: one 营业执照 serves every item that needs it. */
 export const materials = sqliteTable(
   "materials",
@@ -561,3 +621,34 @@ export const settings = sqliteTable("settings", {
   value: text("value").notNull(),
   updatedAt: integer("updated_at", { mode: "number" }).notNull().default(now),
 });
+
+/**
+ * One-time links an officer hands an enterprise contact (issue 12): the contact
+ * opens `/invite/<token>` and chooses a password. Only the token's sha256 is
+ * stored; a link is used once (`usedAt`, `userId` = the account it created),
+ * voided when the officer resends, and expires after 7 days.
+ */
+export const enterpriseInvitations = sqliteTable(
+  "enterprise_invitations",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    enterpriseId: integer("enterprise_id")
+      .notNull()
+      .references(() => enterprises.id),
+    /** The project the officer invited from (where the contact lands); null for an enterprise-wide invitation. */
+    projectId: integer("project_id").references(() => projects.id),
+    name: text("name").notNull(),
+    phone: text("phone"),
+    email: text("email"),
+    tokenHash: text("token_hash").notNull().unique(),
+    expiresAt: integer("expires_at", { mode: "number" }).notNull(),
+    usedAt: integer("used_at", { mode: "number" }),
+    voidedAt: integer("voided_at", { mode: "number" }),
+    userId: integer("user_id").references(() => users.id),
+    createdByUserId: integer("created_by_user_id")
+      .notNull()
+      .references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index("enterprise_invitations_enterprise_idx").on(t.enterpriseId)],
+);
