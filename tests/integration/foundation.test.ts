@@ -16,9 +16,9 @@ import { useDemoCity } from "../setup/db";
 
 const TABLES = [
   "action_items", "agenda_items", "api_tokens", "audit_log", "calendar_overrides", "calendar_years", "clock_events",
-  "contact_logs", "decisions", "departments", "dependencies", "enterprises", "escalations", "import_jobs", "item_materials", "items",
-  "materials", "meeting_departments", "meetings", "notifications", "project_proxies", "projects", "settings", "template_versions", "timetable_changes",
-  "uploads", "users",
+  "contact_logs", "decisions", "departments", "dependencies", "enterprise_invitations", "enterprises", "escalations", "import_jobs", "item_materials", "items",
+  "materials", "meeting_departments", "meetings", "message_reads", "notifications", "project_messages", "project_proxies", "projects", "ratings", "settings",
+  "template_versions", "timetable_changes", "uploads", "users",
 ];
 
 function counts() {
