@@ -5,7 +5,7 @@ import type { Express, NextFunction, Request, Response } from "express";
 import { QUEUE_NAMES, getQueue } from "./queues";
 
 /** Who is asking: the web layer answers from the session; the board knows nothing of sessions. */
-export type BoardViewer = (req: Request) => Promise<{ role: string } | null>;
+export type BoardViewer = (req: Request) => Promise<{ role: string; mustChangePassword?: boolean } | null>;
 
 /**
  * bull-board has no authentication of its own and board access equals Redis
@@ -23,6 +23,8 @@ export function mountQueueBoard(app: Express, viewerOf: BoardViewer): void {
       try {
         const user = await viewerOf(req);
         if (!user) return res.redirect(`/login?redirectTo=${encodeURIComponent("/admin/queues")}`);
+        // Like every page: a one-time password is exchanged for the user's own before anything else.
+        if (user.mustChangePassword) return res.redirect("/account/password");
         if (user.role !== "admin") return res.status(403).type("text/plain; charset=utf-8").send("仅系统管理员可访问任务队列面板");
         next();
       } catch (e) {
