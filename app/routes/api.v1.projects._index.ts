@@ -1,12 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { serviceContext } from "~/services/context.server";
 import { createProject } from "~/services/project-creation.server";
-import { listProjects } from "~/services/project-list.server";
+import { listProjectsWithOutlook } from "~/services/project-list.server";
 import { apiHandler, methodNotAllowed, readJsonBody } from "~/web/api.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const q = new URL(request.url).searchParams;
-  return apiHandler(request, (user) => listProjects(serviceContext(), user, { q: q.get("q") ?? "", status: q.get("status") ?? "all" }));
+  return apiHandler(request, (user) => listProjectsWithOutlook(serviceContext(), user, { q: q.get("q") ?? "", status: q.get("status") ?? "all" }));
 }
 
 export async function action({ request }: ActionFunctionArgs) {

@@ -1,15 +1,13 @@
 import { inArray, notInArray } from "drizzle-orm";
 import { departments, items, projects } from "../../db/schema";
 import { decide, type Actor } from "~/domain/access/policy";
-import { parseDate, shanghaiDay } from "~/domain/calendar";
-import { isActive, isFinished } from "~/domain/clock";
-import { idleWorkingDays, isStalled } from "~/domain/escalation/stall";
+import { shanghaiDay } from "~/domain/calendar";
+import { isActive } from "~/domain/clock";
 import { getCalendar, getPolicy } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
 import { AppError } from "./errors.server";
-import { loadProject, readStoredClock } from "./project-aggregate.server";
-import { planProject } from "./project-context.server";
-import { isStartMilestone } from "~/domain/graph/milestone";
+import { readStoredClock } from "./project-aggregate.server";
+import { projectOutlook } from "./project-outlook.server";
 
 export interface DashboardProject {
   id: number;
@@ -34,36 +32,25 @@ export function getDashboard(ctx: ServiceContext, actor: Actor) {
   const today = shanghaiDay(ctx.now);
   const policy = getPolicy(db);
   const lead = policy.yellowLead;
-  // The deployment's one stall setting, the same the stall escalation fires on (DESIGN §4).
-  const { stallAfter } = policy;
   // Withdrawn projects are gone for good; started ones stay (their after-开工 items still run).
   const active = db.select().from(projects).where(notInArray(projects.status, ["completed", "withdrawn"])).all();
 
   const rows: DashboardProject[] = [];
   for (const p of active) {
-    const agg = loadProject(db, p.id, cal)!;
-    const plan = planProject(agg, cal, policy, today);
-    const start = plan.items.find(isStartMilestone);
-    const overdue = agg.items.filter((i) => readStoredClock(i.row, cal, today, lead).warning === "red");
-    // Anything left to do counts: a project whose ready items sit unfiled is as stuck as one waiting on a department.
-    const open = agg.items.some((i) => !isFinished(i.state.status));
-    const stallFacts = { projectActive: p.status === "active", hasOpenItems: open, lastProgressOn: p.lastProgressOn ? parseDate(p.lastProgressOn) : null };
-    const idle = idleWorkingDays(stallFacts, today, cal);
-    const stalled = isStalled(stallFacts, today, stallAfter, cal);
+    const o = projectOutlook(db, p, cal, policy, today);
     const reasons: string[] = [];
-    // Once construction has started the start target is history, not a risk.
-    if (plan.atRisk && p.status === "active") reasons.push(`预计开工晚于目标 ${cal.workingDaysBetween(plan.targetStartOn, plan.forecastStartOn)} 个工作日`);
-    for (const o of overdue.slice(0, 3)) reasons.push(`${o.row.name}超期（${o.departmentName ?? "—"}）`);
-    if (stalled) reasons.push(`${idle} 个工作日无进展`);
+    if (o.atRisk) reasons.push(`预计开工晚于目标 ${cal.workingDaysBetween(o.plan.targetStartOn, o.plan.forecastStartOn)} 个工作日`);
+    for (const i of o.overdue.slice(0, 3)) reasons.push(`${i.row.name}超期（${i.departmentName ?? "—"}）`);
+    if (o.stalled) reasons.push(`${o.idle} 个工作日无进展`);
     rows.push({
       id: p.id,
       name: p.name,
       targetStartOn: p.targetStartOn,
-      forecastStartOn: cal.format(plan.forecastStartOn),
-      slack: start?.totalSlack ?? null,
-      atRisk: plan.atRisk && p.status === "active",
-      overdueItems: overdue.length,
-      stalledDays: stalled ? idle : null,
+      forecastStartOn: o.forecastStartOn,
+      slack: o.slack,
+      atRisk: o.atRisk,
+      overdueItems: o.overdue.length,
+      stalledDays: o.stalled ? o.idle : null,
       reasons,
     });
   }

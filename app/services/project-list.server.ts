@@ -10,6 +10,7 @@ import { getCalendar } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
 import { readStoredClock } from "./project-aggregate.server";
 import { getPolicy } from "./time-rules.server";
+import { projectOutlook } from "./project-outlook.server";
 
 import { DUE_SOON_WORKING_DAYS } from "~/domain/clock";
 
@@ -110,5 +111,24 @@ export function listProjects(ctx: ServiceContext, actor: Actor, rawFilter: unkno
       overdue: s.overdue,
       dueSoon: s.soon,
     };
+  });
+}
+
+/**
+ * The API's project list (DESIGN §6 v1.1): each row also says where the project
+ * stands — forecast 开工, at risk, stalled — computed per project as the dashboard
+ * does (stored per-project state would make this cheaper at province scale).
+ */
+export function listProjectsWithOutlook(ctx: ServiceContext, actor: Actor, rawFilter: unknown) {
+  const rows = listProjects(ctx, actor, rawFilter);
+  if (!rows.length) return [];
+  const { db } = ctx;
+  const cal = getCalendar(db);
+  const policy = getPolicy(db);
+  const today = shanghaiDay(ctx.now);
+  const byId = new Map(db.select().from(projects).where(inArray(projects.id, rows.map((r) => r.id))).all().map((p) => [p.id, p]));
+  return rows.map((r) => {
+    const o = projectOutlook(db, byId.get(r.id)!, cal, policy, today);
+    return { ...r, forecastStartOn: o.forecastStartOn, atRisk: o.atRisk, stalled: o.stalled };
   });
 }

@@ -297,3 +297,19 @@ describe("closing a project", () => {
     expect(counts()).toEqual(before);
   });
 });
+
+describe("GET /api/v1/projects (DESIGN §6 v1.1)", () => {
+  it("lists what the caller may see with forecast 开工, at risk and stalled, closed projects included", async () => {
+    const { loader: listApi } = await import("~/routes/api.v1.projects._index");
+    // Target before any plausible forecast: at risk. Signed long ago without progress: stalled.
+    const late = insertProject(proxy, { name: "开工目标过紧项目", signedOn: "2026-03-02", targetStartOn: "2026-03-20" });
+    const token = createApiToken(getDb(), proxy.login);
+    const rows = (await call(listApi, "/api/v1/projects", { token })).body as { id: number; name: string; code: string; enterpriseName: string; targetStartOn: string; forecastStartOn: string; atRisk: boolean; stalled: boolean }[];
+    const row = rows.find((r) => r.id === late)!;
+    expect(row).toMatchObject({ name: "开工目标过紧项目", code: expect.any(String), enterpriseName: expect.any(String), targetStartOn: "2026-03-20", atRisk: true, stalled: true });
+    expect(row.forecastStartOn > "2026-03-20").toBe(true);
+    // Another officer's token sees the same city's projects (officers see all), an enterprise only its own.
+    const enterprise = await insertUser({ role: "enterprise" });
+    expect((await call(listApi, "/api/v1/projects", { token: createApiToken(getDb(), enterprise.login) })).body).toEqual([]);
+  });
+});
