@@ -102,6 +102,10 @@ export function recordItemEvent(ctx: ServiceContext, actor: Actor, projectId: nu
       .where(and(eq(items.id, item.row.id), eq(items.version, item.row.version)))
       .run();
     if (upd.changes !== 1) throw new AppError("conflict", "该事项已被他人更新，请刷新页面后再操作");
+    // 首问负责: the first department clerk to act becomes the item's handler and stays so; later actions
+    // by colleagues are logged against that handler (audit detail). Proxies and the system act for others.
+    const handlerUserId = item.row.handlerUserId ?? (actor.role === "dept" ? actor.id : null);
+    if (item.row.handlerUserId === null && handlerUserId !== null) tx.update(items).set({ handlerUserId }).where(eq(items.id, item.row.id)).run();
     const ev = tx
       .insert(clockEvents)
       .values({
@@ -133,7 +137,7 @@ export function recordItemEvent(ctx: ServiceContext, actor: Actor, projectId: nu
         entityType: "item",
         entityId: item.row.id,
         projectId,
-        detail: { event: ev.id, label: EVENT_LABELS[input.type], on: input.on, from: item.state.status, to: result.state.status },
+        detail: { event: ev.id, label: EVENT_LABELS[input.type], on: input.on, from: item.state.status, to: result.state.status, handlerUserId },
       },
       now,
     );

@@ -26,6 +26,8 @@ export interface ItemRecord {
   row: typeof items.$inferSelect;
   departmentCode: string | null;
   departmentName: string | null;
+  /** 首问负责人: the department clerk who first acted on the item (items.handlerUserId), by name. */
+  handlerName: string | null;
   spec: ClockSpec;
   events: (typeof clockEvents.$inferSelect)[];
   state: ClockState;
@@ -79,9 +81,10 @@ export function loadProject(db: Db, projectId: number, cal: WorkingCalendar): Pr
     .where(eq(projectProxies.projectId, projectId))
     .all();
   const rows = db
-    .select({ item: items, code: departments.code, deptName: departments.name })
+    .select({ item: items, code: departments.code, deptName: departments.name, handlerName: users.displayName })
     .from(items)
     .leftJoin(departments, eq(departments.id, items.departmentId))
+    .leftJoin(users, eq(users.id, items.handlerUserId))
     .where(eq(items.projectId, projectId))
     .orderBy(asc(items.id))
     .all();
@@ -102,6 +105,7 @@ export function loadProject(db: Db, projectId: number, cal: WorkingCalendar): Pr
       row: r.item,
       departmentCode: r.code,
       departmentName: r.deptName,
+      handlerName: r.handlerName,
       spec,
       events: evs,
       state: replayClock(evs.map(toClockEvent), spec, cal),

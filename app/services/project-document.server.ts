@@ -35,6 +35,8 @@ export function getProjectDocument(ctx: ServiceContext, actor: Actor, projectId:
       name: i.name,
       kind: i.kind,
       department: i.department,
+      // 首问负责人 (issue 12): the department clerk who first acted on the item, null until then.
+      handler: i.handlerName,
       stage: i.stage,
       status: i.status,
       statutoryLimit: i.statutoryLimit,

@@ -15,6 +15,8 @@ export interface ItemView {
   kind: ItemKind;
   department: string | null;
   departmentName: string | null;
+  /** 首问负责人's name, once a department clerk has acted on the item. */
+  handlerName: string | null;
   stage: number;
   status: ItemStatus;
   statutoryLimit: number | null;
@@ -63,6 +65,7 @@ function itemViews(pc: ProjectContext): ItemView[] {
       kind: i.row.kind,
       department: i.departmentCode,
       departmentName: i.departmentName,
+      handlerName: i.handlerName,
       stage: i.row.stage,
       status: i.state.status,
       statutoryLimit: i.row.statutoryLimit,

@@ -53,7 +53,7 @@ export function ItemPanel({
           <dt className="text-slate-500">类型</dt>
           <dd>{ITEM_KIND_LABELS[item.kind]}</dd>
           <dt className="text-slate-500">承办部门</dt>
-          <dd>{item.departmentName ?? "—"}</dd>
+          <dd>{item.departmentName ?? "—"}{item.handlerName ? `（首问负责人：${item.handlerName}）` : ""}</dd>
           <dt className="text-slate-500">时限</dt>
           <dd>
             {limits}
