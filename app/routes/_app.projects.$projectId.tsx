@@ -11,6 +11,7 @@ import { MaterialsPanel } from "~/components/project/materials-panel";
 import { NextActions } from "~/components/project/next-actions";
 import { TimelinePanel } from "~/components/project/timeline-panel";
 import { ProjectSettings } from "~/components/project/project-settings";
+import { InviteContact } from "~/components/project/invite-contact";
 import { useLiveProject } from "~/components/use-live-project";
 import { Countdown, ItemStatusBadge } from "~/components/status";
 import { ITEM_KIND_LABELS, stageLabel } from "~/domain/item/vocabulary";
@@ -21,6 +22,7 @@ import { AppError } from "~/services/errors.server";
 import { acknowledgeEscalation } from "~/services/escalation-records.server";
 import { setItemEscalationSettings } from "~/services/escalation-settings.server";
 import { recordItemEvent } from "~/services/items.server";
+import { createInvitation, invitationQrSvg } from "~/services/invitations.server";
 import { addDependency, removeDependency } from "~/services/graph.server";
 import { assignProxies, changeTargetStart, closeProject } from "~/services/project-lifecycle.server";
 import { loadProjectPage } from "~/services/project-page.server";
@@ -29,6 +31,9 @@ import { formList, formText } from "~/web/form-fields";
 import { dispatchIntent } from "~/web/intent.server";
 import { routeId } from "~/web/params.server";
 import { requireUser } from "~/web/session.server";
+import { data } from "@remix-run/node";
+import type { SessionUser } from "~/services/auth.server";
+import type { ServiceContext } from "~/services/context.server";
 import { isStartMilestone } from "~/domain/graph/milestone";
 import { isClosedProject } from "~/domain/project/types";
 
@@ -37,8 +42,15 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 // Linked as a URL: a side-effect CSS import builds silently with no styles under the classic compiler.
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: flowStyles }];
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
+/** Enterprise contacts use the portal: the staff page (internal log, audit, 督办) does not exist for them. */
+async function requireStaff(request: Request): Promise<SessionUser> {
   const user = await requireUser(request);
+  if (user.role === "enterprise") throw new Response("页面不存在", { status: 404 });
+  return user;
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireStaff(request);
   const id = routeId(params.projectId);
   const selectedKey = new URL(request.url).searchParams.get("item");
   try {
@@ -78,10 +90,27 @@ const intents = z.discriminatedUnion("intent", [
   }),
 ]);
 
+/** `invite` answers more than a message (the one-time link and its QR code), so it is handled beside dispatchIntent. */
+async function invite(request: Request, ctx: ServiceContext, user: SessionUser, projectId: number) {
+  const form = await request.formData();
+  const text = (k: string) => (typeof form.get(k) === "string" ? (form.get(k) as string) : undefined);
+  try {
+    const inv = createInvitation(ctx, user, projectId, { name: text("name"), phone: text("phone"), email: text("email") });
+    const url = new URL(inv.path, request.url).toString();
+    const expiresOn = new Date(inv.expiresAt).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", dateStyle: "medium", timeStyle: "short" });
+    const message = inv.voided ? `已重新生成邀请链接，旧链接已作废` : `已生成邀请链接`;
+    return data({ ok: true, message, intent: "invite", itemKey: "", invitation: { url, qrSvg: await invitationQrSvg(url), name: inv.name, login: inv.login, expiresOn } });
+  } catch (e) {
+    if (e instanceof AppError) return data({ ok: false, message: e.message, intent: "invite", itemKey: "", fields: e.fields ?? {} }, { status: e.status });
+    throw e;
+  }
+}
+
 export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireUser(request);
+  const user = await requireStaff(request);
   const projectId = routeId(params.projectId);
   const ctx = serviceContext();
+  if ((await request.clone().formData()).get("intent") === "invite") return invite(request, ctx, user, projectId);
   return dispatchIntent(request, intents, (input) => {
     switch (input.intent) {
       case "acknowledge":
@@ -245,6 +274,7 @@ export default function ProjectPage() {
         </div>
         <div id="settings">
           <ProjectSettings page={{ view, setup }} today={today} answer={result ?? undefined} />
+          {view.can.edit && !isClosedProject(project.status) ? <InviteContact enterpriseName={enterprise.name} /> : null}
         </div>
         <details open={!selected} className="group">
           <summary className="mb-3 cursor-pointer text-sm font-semibold text-slate-700">事项清单（{items.length} 项，按阶段）</summary>
