@@ -1,0 +1,6 @@
+/**
+ * The project thread (issue 12): one conversation per project between the
+ * enterprise's contacts and the project's proxy officers. Shared by the service
+ * and the thread form, so the form's limit and the service's check agree.
+ */
+export const MESSAGE_BODY_MAX = 2000;
