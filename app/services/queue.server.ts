@@ -1,14 +1,25 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import { departments, items, projects } from "../../db/schema";
+import { clockEvents, departments, itemMaterials, items, materials, projects, users } from "../../db/schema";
 import type { Actor } from "~/domain/access/policy";
 import { parseDate, shanghaiDay } from "~/domain/calendar";
-import { ACTIVE_STATUSES, initialClockState, readClock, type ItemStatus, type Warning } from "~/domain/clock";
+import {
+  ACTIVE_STATUSES,
+  allowedEvents,
+  initialClockState,
+  readClock,
+  replayClock,
+  type ClockEventType,
+  type ItemKind,
+  type ItemStatus,
+  type Warning,
+} from "~/domain/clock";
+import { STAGES, stageLabel } from "~/domain/item/vocabulary";
 import type { ActionSource } from "~/domain/meeting/vocabulary";
 import { openActionItemsOfDepartment } from "./action-items.server";
 import { getCalendar } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
 import { forbidden } from "./errors.server";
-import { readStoredClock, specOf } from "./project-aggregate.server";
+import { readStoredClock, specOf, toClockEvent } from "./project-aggregate.server";
 import { getPolicy } from "./time-rules.server";
 
 export interface QueueRow {
@@ -16,7 +27,18 @@ export interface QueueRow {
   projectName: string;
   key: string;
   name: string;
+  /** The item's kind (`kind` tells a queue entry's two shapes apart). */
+  itemKind: ItemKind;
+  stage: number;
   status: ItemStatus;
+  /** The item's version when read: the row's action form sends it back, so a stale form answers a conflict. */
+  version: number;
+  /** What the department may record on it now, from the queue (see DEPARTMENT_EVENTS). */
+  allowed: ClockEventType[];
+  /** The item's required materials with their ledger status: 受理 offers the missing ones as 容缺, 要求补正 lists them all. */
+  materials: { name: string; status: string }[];
+  /** 首问负责人: the clerk who first acted on the item, null until someone has. */
+  handlerName: string | null;
   /** 待受理 only: the day the application (or its complete correction) was received. */
   submittedOn: string | null;
   /** 待受理 only: the §32 deadline to accept or ask for corrections (also `dueOn`, which the countdown counts to). */
@@ -52,52 +74,115 @@ export interface ActionQueueRow {
 export type QueueEntry = ({ kind: "item" } & QueueRow) | ({ kind: "action" } & ActionQueueRow);
 
 /**
+ * The events a department records from its queue: its own decisions on the application.
+ * 申报, 撤回 and 免办 are the applicant's (or the proxy officer's) acts and stay on the project page.
+ */
+const DEPARTMENT_EVENTS: readonly ClockEventType[] = [
+  "accept",
+  "request_correction",
+  "receive_correction",
+  "supply_deferred",
+  "start_special",
+  "end_special",
+  "suspend",
+  "resume",
+  "approve",
+  "reject",
+];
+
+/** The queue's GET filters; blank (or a value the queue does not know) means all. */
+export interface QueueFilter {
+  project?: string | null;
+  stage?: string | null;
+  status?: string | null;
+}
+
+export interface QueueFilterOptions {
+  projects: { id: number; name: string }[];
+  stages: { value: number; label: string }[];
+  statuses: ItemStatus[];
+}
+
+/**
  * A department's open items, most urgent first: applications awaiting acceptance (待受理,
  * counting down the five working days of 行政许可法 §32) and items under way. Reads the
  * stored clock columns (exact for running items; for submitted ones due_on is the
  * acceptance deadline), so it stays one indexed query however many projects the city has.
  * `rows` are the approval items; `actionItems` the open action items the department
  * leads (责任单位); `entries` is both in one most-urgent-first list, as the page shows it.
+ * Each row also carries what the queue's action form needs (version, allowed events,
+ * materials) and its 首问负责人. `filter` narrows all three lists; `options` are the
+ * filter's choices, taken from the unfiltered queue so a filter never hides its own way back.
  */
-export function listDepartmentQueue(ctx: ServiceContext, actor: Actor): { department: string; rows: QueueRow[]; actionItems: ActionQueueRow[]; entries: QueueEntry[] } {
+export function listDepartmentQueue(
+  ctx: ServiceContext,
+  actor: Actor,
+  filter: QueueFilter = {},
+): { department: string; rows: QueueRow[]; actionItems: ActionQueueRow[]; entries: QueueEntry[]; filter: { project: string; stage: string; status: string }; options: QueueFilterOptions } {
   if (actor.role !== "dept" || actor.departmentId === null) throw forbidden("只有部门经办人有待办队列");
   const { db } = ctx;
   const cal = getCalendar(db);
   const today = shanghaiDay(ctx.now);
   const lead = getPolicy(db).yellowLead;
   const dept = db.select().from(departments).where(eq(departments.id, actor.departmentId)).get();
-  const rows = db
+  const found = db
     .select({
       item: items,
       projectName: projects.name,
+      handlerName: users.displayName,
       // Awaiting acceptance, the last event is the one that opened the window (申报 or the complete 补正).
       submittedOn: sql<string | null>`case when ${items.status} = 'submitted' then (select e."on" from clock_events e where e.item_id = ${items.id} order by e.id desc limit 1) end`,
     })
     .from(items)
     .innerJoin(projects, eq(projects.id, items.projectId))
+    .leftJoin(users, eq(users.id, items.handlerUserId))
     .where(and(eq(items.departmentId, actor.departmentId), inArray(items.status, [...ACTIVE_STATUSES])))
     .orderBy(asc(items.dueOn))
-    .all()
-    .map(({ item, projectName, submittedOn }): QueueRow => {
-      const submitted = item.status === "submitted";
-      const r = submitted
-        ? readClock({ ...initialClockState(), status: "submitted", submittedOn: submittedOn ? parseDate(submittedOn) : null, dueOn: item.dueOn ? parseDate(item.dueOn) : null }, specOf(item), cal, today, lead)
-        : readStoredClock(item, cal, today, lead);
-      return {
-        projectId: item.projectId,
-        projectName,
-        key: item.key,
-        name: item.name,
-        status: item.status,
-        submittedOn: submitted ? submittedOn : null,
-        acceptanceDueOn: submitted ? item.dueOn : null,
-        acceptedOn: item.acceptedOn,
-        dueOn: item.dueOn,
-        remainingWorkingDays: r.remainingWorkingDays,
-        warning: r.warning,
-        paused: r.paused,
-      };
-    });
+    .all();
+  const ids = found.map((f) => f.item.id);
+  // The action form needs the exact state (an open 容缺 commitment blocks 办结), so the listed
+  // items' events are replayed: two more queries for the whole queue, not one per row.
+  const eventsOf = groupBy(ids.length ? db.select().from(clockEvents).where(inArray(clockEvents.itemId, ids)).orderBy(asc(clockEvents.id)).all() : [], (e) => e.itemId);
+  const materialsOf = groupBy(
+    ids.length
+      ? db
+          .select({ itemId: itemMaterials.itemId, name: materials.name, status: materials.status })
+          .from(itemMaterials)
+          .innerJoin(materials, eq(materials.id, itemMaterials.materialId))
+          .where(inArray(itemMaterials.itemId, ids))
+          .orderBy(asc(materials.id))
+          .all()
+      : [],
+    (m) => m.itemId,
+  );
+  const rows = found.map(({ item, projectName, handlerName, submittedOn }): QueueRow => {
+    const submitted = item.status === "submitted";
+    const r = submitted
+      ? readClock({ ...initialClockState(), status: "submitted", submittedOn: submittedOn ? parseDate(submittedOn) : null, dueOn: item.dueOn ? parseDate(item.dueOn) : null }, specOf(item), cal, today, lead)
+      : readStoredClock(item, cal, today, lead);
+    const spec = specOf(item);
+    const state = replayClock((eventsOf.get(item.id) ?? []).map(toClockEvent), spec, cal);
+    return {
+      projectId: item.projectId,
+      projectName,
+      key: item.key,
+      name: item.name,
+      itemKind: item.kind,
+      stage: item.stage,
+      status: item.status,
+      version: item.version,
+      allowed: allowedEvents(state, spec).filter((t) => DEPARTMENT_EVENTS.includes(t)),
+      materials: (materialsOf.get(item.id) ?? []).map((m) => ({ name: m.name, status: m.status })),
+      handlerName,
+      submittedOn: submitted ? submittedOn : null,
+      acceptanceDueOn: submitted ? item.dueOn : null,
+      acceptedOn: item.acceptedOn,
+      dueOn: item.dueOn,
+      remainingWorkingDays: r.remainingWorkingDays,
+      warning: r.warning,
+      paused: r.paused,
+    };
+  });
   const rank = (r: { warning: Warning; paused: boolean }) => (r.warning === "red" ? 0 : r.warning === "yellow" ? 1 : r.paused ? 3 : 2);
   const urgency = (a: { warning: Warning; paused: boolean; remainingWorkingDays: number | null }, b: typeof a) =>
     rank(a) - rank(b) || (a.remainingWorkingDays ?? 1e9) - (b.remainingWorkingDays ?? 1e9);
@@ -119,11 +204,44 @@ export function listDepartmentQueue(ctx: ServiceContext, actor: Actor): { depart
       paused: false,
     }),
   );
+
+  const projectsSeen = new Map<number, string>();
+  for (const r of rows) projectsSeen.set(r.projectId, r.projectName);
+  for (const a of actions) if (a.projectId !== null && a.projectOpenable) projectsSeen.set(a.projectId, a.projectName ?? "");
+  const options: QueueFilterOptions = {
+    projects: [...projectsSeen].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name, "zh-CN") || a.id - b.id),
+    stages: STAGES.map((value) => ({ value, label: stageLabel(value) })),
+    statuses: [...ACTIVE_STATUSES],
+  };
+  // Unknown values are dropped rather than refused: a bookmarked filter for a finished project shows everything.
+  const projectId = Number(filter.project);
+  const chosen = {
+    project: projectsSeen.has(projectId) ? String(projectId) : "",
+    stage: STAGES.some((st) => String(st) === filter.stage) ? String(filter.stage) : "",
+    status: (ACTIVE_STATUSES as readonly string[]).includes(filter.status ?? "") ? String(filter.status) : "",
+  };
+  const keptRows = rows.filter(
+    (r) => (!chosen.project || r.projectId === projectId) && (!chosen.stage || String(r.stage) === chosen.stage) && (!chosen.status || r.status === chosen.status),
+  );
+  // An action item has neither stage nor status: it stays only while neither is filtered on.
+  const keptActions = actions.filter((a) => !chosen.stage && !chosen.status && (!chosen.project || a.projectId === projectId));
+
   // One most-urgent-first list: an action item's clock is read by the approvals' rules, so it ranks
   // among them by the same warning and remaining days (the sort is stable: approvals first on a tie).
   const entries: QueueEntry[] = [
-    ...rows.map((r) => ({ kind: "item" as const, ...r })),
-    ...actions.map((a) => ({ kind: "action" as const, ...a })),
+    ...keptRows.map((r) => ({ kind: "item" as const, ...r })),
+    ...keptActions.map((a) => ({ kind: "action" as const, ...a })),
   ].sort(urgency);
-  return { department: dept?.name ?? "", rows, actionItems: actions, entries };
+  return { department: dept?.name ?? "", rows: keptRows, actionItems: keptActions, entries, filter: chosen, options };
+}
+
+function groupBy<T>(list: T[], keyOf: (t: T) => number): Map<number, T[]> {
+  const out = new Map<number, T[]>();
+  for (const t of list) {
+    const k = keyOf(t);
+    const l = out.get(k);
+    if (l) l.push(t);
+    else out.set(k, [t]);
+  }
+  return out;
 }
