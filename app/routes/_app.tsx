@@ -4,6 +4,7 @@ import { ErrorPanel } from "~/components/error-panel";
 import { cx } from "~/components/ui";
 import { ROLE_LABELS, type Role } from "~/domain/access/policy";
 import { unreadCount } from "~/services/inbox.server";
+import { unreadMessages } from "~/services/messages.server";
 import { serviceContext } from "~/services/context.server";
 import { isQueueReachable } from "~/services/system-status.server";
 import { requireUser } from "~/web/session.server";
@@ -51,11 +52,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = serviceContext();
   // Only administrators can act on a Redis outage; everybody else keeps working from the database.
   const redisDown = user.role === "admin" ? !(await isQueueReachable()) : false;
-  return { user, redisDown, unread: unreadCount(ctx, user) };
+  // 留言 unread (issue 12) beside the inbox's: only the thread's parties (enterprise contacts, proxy officers) have any.
+  return { user, redisDown, unread: unreadCount(ctx, user), unreadThreads: unreadMessages(ctx.db, user) };
 }
 
 export default function AppLayout() {
-  const { user, redisDown, unread } = useLoaderData<typeof loader>();
+  const { user, redisDown, unread, unreadThreads } = useLoaderData<typeof loader>();
   return (
     <div className="min-h-screen">
       <header className="no-print border-b border-slate-200 bg-white">
@@ -83,6 +85,11 @@ export default function AppLayout() {
             {unread > 0 ? (
               <span className="ml-1 rounded-full bg-red-600 px-1.5 text-xs font-semibold text-white" aria-label={`${unread} 条未读`}>
                 {unread}
+              </span>
+            ) : null}
+            {unreadThreads > 0 ? (
+              <span className="ml-1 rounded-full bg-brand-600 px-1.5 text-xs font-semibold text-white" aria-label={`${unreadThreads} 条未读留言`} title="未读留言" data-testid="unread-messages">
+                留言 {unreadThreads}
               </span>
             ) : null}
           </NavLink>

@@ -15,7 +15,11 @@ import { blobPath } from "~/services/upload-storage.server";
 import { loadConfig } from "~/utils/config.server";
 import { getDb } from "~/utils/db.server";
 import { action as messagesPost, loader as messagesGet } from "~/routes/api.v1.projects.$id.messages";
-import { ctxAt, insertProject, insertUser } from "../factories";
+import { loader as appLoader } from "~/routes/_app";
+import { action as officerAction, loader as officerLoader } from "~/routes/_app.projects_.$projectId.messages";
+import { action as portalAction, loader as portalLoader } from "~/routes/_app.portal_.projects.$id_.messages";
+import { action as loginAction } from "~/routes/login";
+import { ctxAt, insertProject, insertUser, TEST_PASSWORD, type TestUser } from "../factories";
 import { call, expectApiError } from "./api-helpers";
 
 const db = () => getDb();
@@ -182,6 +186,80 @@ describe("GET/POST /api/v1/projects/:id/messages", () => {
     expectApiError(await call(messagesPost, path(w.projectId), { token: createApiToken(db(), w.other.login), json: { body: "hi" }, params }), 404, "not_found");
     expectApiError(await call(messagesGet, path(999999), { token: createApiToken(db(), w.contact.login), params: { id: "999999" } }), 404, "not_found");
     expect((await call(messagesGet, path(w.projectId), { token: null, params })).status).toBe(401);
+    expect(db().select().from(projectMessages).all()).toHaveLength(0);
+  });
+});
+
+describe("the pages: /projects/:id/messages (officers) and /portal/projects/:id/messages (the enterprise)", () => {
+  const URL_BASE = "http://localhost";
+
+  async function cookieOf(u: TestUser): Promise<string> {
+    const res = (await loginAction({ request: new Request(`${URL_BASE}/login`, { method: "POST", body: new URLSearchParams({ login: u.login, password: TEST_PASSWORD }) }), params: {}, context: {} })) as Response;
+    return (res.headers.get("Set-Cookie") ?? "").split(";")[0];
+  }
+
+  async function settle<T>(p: Promise<T>): Promise<T | Response> {
+    try {
+      return await p;
+    } catch (e) {
+      if (e instanceof Response) return e;
+      throw e;
+    }
+  }
+
+  type Answer = { data: { ok: boolean; message: string; body?: string; fields?: Record<string, string> }; init: { status: number } | null };
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- route functions are called with Remix's args shape
+  async function send(route: (args: any) => Promise<unknown>, url: string, params: Record<string, string>, cookie: string, fields: { body: string; file?: File }) {
+    const fd = new FormData();
+    fd.set("intent", "message");
+    fd.set("body", fields.body);
+    // An empty file input still sends its part, as browsers do.
+    fd.set("file", fields.file ?? new File([], "", { type: "application/octet-stream" }));
+    const res = (await route({ request: new Request(URL_BASE + url, { method: "POST", body: fd, headers: { Cookie: cookie } }), params, context: {} })) as Answer;
+    return { status: res.init?.status ?? 200, ...res.data };
+  }
+
+  it("the contact sends from the portal with a file, the officer's header counts it, the officer reads and answers", async () => {
+    const w = await world();
+    const contact = await cookieOf(w.contact);
+    const proxy = await cookieOf(w.proxy);
+    const portalUrl = `/portal/projects/${w.projectId}/messages`;
+    const sent = await send(portalAction, portalUrl, { id: String(w.projectId) }, contact, { body: "材料已上传，请查收", file: new File([PDF], "补正材料.pdf", { type: "application/pdf" }) });
+    expect(sent).toMatchObject({ status: 200, ok: true });
+    const header = (await appLoader({ request: new Request(`${URL_BASE}/projects`, { headers: { Cookie: proxy } }), params: {}, context: {} })) as { unreadThreads: number };
+    expect(header.unreadThreads).toBe(1);
+    const page = (await officerLoader({ request: new Request(`${URL_BASE}/projects/${w.projectId}/messages`, { headers: { Cookie: proxy } }), params: { projectId: String(w.projectId) }, context: {} })) as {
+      canWrite: boolean;
+      messages: { body: string; atText: string; attachment: { name: string } | null }[];
+    };
+    expect(page.canWrite).toBe(true);
+    expect(page.messages).toHaveLength(1);
+    expect(page.messages[0]).toMatchObject({ body: "材料已上传，请查收", attachment: { name: "补正材料.pdf" } });
+    expect(page.messages[0].atText).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    const after = (await appLoader({ request: new Request(`${URL_BASE}/projects`, { headers: { Cookie: proxy } }), params: {}, context: {} })) as { unreadThreads: number };
+    expect(after.unreadThreads).toBe(0);
+    const reply = await send(officerAction, `/projects/${w.projectId}/messages`, { projectId: String(w.projectId) }, proxy, { body: "收到，今天核验" });
+    expect(reply).toMatchObject({ status: 200, ok: true });
+    const portal = (await portalLoader({ request: new Request(URL_BASE + portalUrl, { headers: { Cookie: contact } }), params: { id: String(w.projectId) }, context: {} })) as { messages: { body: string; mine: boolean }[] };
+    expect(portal.messages.map((m) => [m.body, m.mine])).toEqual([
+      ["材料已上传，请查收", true],
+      ["收到，今天核验", false],
+    ]);
+  });
+
+  it("a refusal hands the text back beside the field; another enterprise's thread is a 404 page, a coordinator's a 403", async () => {
+    const w = await world();
+    const contact = await cookieOf(w.contact);
+    const refused = await send(portalAction, `/portal/projects/${w.projectId}/messages`, { id: String(w.projectId) }, contact, { body: "附件不对", file: new File([PDF], "x.exe", { type: "application/octet-stream" }) });
+    expect(refused).toMatchObject({ status: 422, ok: false, body: "附件不对" });
+    expect(refused.fields?.file).toBeTruthy();
+    const other = await settle(portalLoader({ request: new Request(`${URL_BASE}/portal/projects/${w.projectId}/messages`, { headers: { Cookie: await cookieOf(w.other) } }), params: { id: String(w.projectId) }, context: {} }));
+    expect((other as Response).status).toBe(404);
+    const coord = await settle(officerLoader({ request: new Request(`${URL_BASE}/projects/${w.projectId}/messages`, { headers: { Cookie: await cookieOf(w.coordinator) } }), params: { projectId: String(w.projectId) }, context: {} }));
+    expect((coord as Response).status).toBe(403);
+    const otherPost = await send(portalAction, `/portal/projects/${w.projectId}/messages`, { id: String(w.projectId) }, await cookieOf(w.other), { body: "试试" });
+    expect(otherPost.status).toBe(404);
     expect(db().select().from(projectMessages).all()).toHaveLength(0);
   });
 });
