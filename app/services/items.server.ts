@@ -17,6 +17,7 @@ import { getProjectDocument } from "./project-document.server";
 import { isStartMilestone } from "~/domain/graph/milestone";
 import { acceptanceChecksMaterials, acceptanceRefusal } from "~/domain/material/acceptance";
 import { outstanding } from "~/domain/material/certificates";
+import { notifyEnterpriseOfItemEvent } from "./enterprise-notifications.server";
 
 const dateField = (label: string) =>
   z
@@ -139,6 +140,12 @@ export function recordItemEvent(ctx: ServiceContext, actor: Actor, projectId: nu
         projectId,
         detail: { event: ev.id, label: EVENT_LABELS[input.type], on: input.on, from: item.state.status, to: result.state.status, handlerUserId },
       },
+      now,
+    );
+    // The enterprise hears of a 补正 request or a decision at once, committed with the event itself.
+    notifyEnterpriseOfItemEvent(
+      tx,
+      { projectId, itemId: item.row.id, itemName: item.row.name, eventId: ev.id, type: input.type, on: input.on, note: input.note || null, missingMaterials: input.missingMaterials ?? [] },
       now,
     );
     // Timers move with the clock, in the same transaction: a crash cannot leave a stale or missing one.
