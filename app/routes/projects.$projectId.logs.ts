@@ -15,6 +15,8 @@ export async function loader({ params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
+  // The 代办日志 is internal: for an enterprise contact this route does not exist.
+  if (user.role === "enterprise") throw new Response("页面不存在", { status: 404 });
   const projectId = routeId(params.projectId);
   try {
     let form: FormData;
