@@ -128,9 +128,9 @@ describe("the project thread (service)", () => {
       expect((await caughtAsync(async () => listMessages(ctxAt("2026-03-03"), u, w.projectId))).status).toBe(403);
       expect((await caughtAsync(() => postMessage(ctxAt("2026-03-03"), u, w.projectId, { body: "你好" }))).status).toBe(403);
     }
-    // A department that has no item in the project does not even see the project (404); with an item it is 403.
-    const deptStatus = (await caughtAsync(async () => listMessages(ctxAt("2026-03-03"), w.dept, w.projectId))).status;
-    expect([403, 404]).toContain(deptStatus);
+    // 发改 has the project's 备案 item, so its staff see the project but are not party to the thread: 403.
+    expect((await caughtAsync(async () => listMessages(ctxAt("2026-03-03"), w.dept, w.projectId))).status).toBe(403);
+    expect((await caughtAsync(() => postMessage(ctxAt("2026-03-03"), w.dept, w.projectId, { body: "你好" }))).status).toBe(403);
     const admin = listMessages(ctxAt("2026-03-03"), w.admin, w.projectId);
     expect(admin.canWrite).toBe(false);
     expect(admin.messages).toHaveLength(1);
@@ -181,6 +181,7 @@ describe("GET/POST /api/v1/projects/:id/messages", () => {
     expectApiError(await call(messagesPost, path(w.projectId), { token: createApiToken(db(), w.contact.login), json: { body: " " }, params }), 422, "invalid");
     expectApiError(await call(messagesPost, path(w.projectId), { token: createApiToken(db(), w.contact.login), rawBody: "body=hi", contentType: "application/x-www-form-urlencoded", params }), 400, "bad_request");
     expectApiError(await call(messagesGet, path(w.projectId), { token: createApiToken(db(), w.coordinator.login), params }), 403, "forbidden");
+    expectApiError(await call(messagesGet, path(w.projectId), { token: createApiToken(db(), w.dept.login), params }), 403, "forbidden");
     expectApiError(await call(messagesPost, path(w.projectId), { token: createApiToken(db(), w.leader.login), json: { body: "hi" }, params }), 403, "forbidden");
     expectApiError(await call(messagesGet, path(w.projectId), { token: createApiToken(db(), w.other.login), params }), 404, "not_found");
     expectApiError(await call(messagesPost, path(w.projectId), { token: createApiToken(db(), w.other.login), json: { body: "hi" }, params }), 404, "not_found");
