@@ -28,7 +28,12 @@ export const RATING_FOLLOW_UP_KEY = "ratingFollowUpDays";
 
 export function getRatingFollowUpDays(db: Db): number {
   const row = db.select({ value: settings.value }).from(settings).where(eq(settings.key, RATING_FOLLOW_UP_KEY)).get();
-  const n = row ? Number(JSON.parse(row.value)) : NaN;
+  let n = NaN;
+  try {
+    n = row ? Number(JSON.parse(row.value)) : NaN;
+  } catch {
+    // Falls through to the default below.
+  }
   // A malformed stored value must not stop ratings: the DESIGN default applies.
   return Number.isInteger(n) && n >= 1 && n <= 250 ? n : DEFAULT_RATING_FOLLOW_UP_DAYS;
 }

@@ -106,6 +106,13 @@ describe("rating a finished item (service)", () => {
     expect(a).toMatchObject({ dueInWorkingDays: 5, dueOn: "2026-09-29", title: "差评整改：用地预审与选址意见书（1 分）" });
   });
 
+  it("a malformed ratingFollowUpDays setting falls back to 15 rather than refusing the rating", async () => {
+    const w = await world();
+    db().insert(settings).values({ key: "ratingFollowUpDays", value: "not json" }).run();
+    const r = rateItem(ctxAt("2026-09-21"), w.enterprise, w.projectId, "site", { score: 2 });
+    expect(db().select().from(actionItems).where(eq(actionItems.id, r.followUpActionItemId!)).get()).toMatchObject({ dueInWorkingDays: 15, dueOn: "2026-10-19" });
+  });
+
   it("409 for rating twice and for an unfinished item; 422 for a bad score; nothing is written", async () => {
     const w = await world();
     rateItem(ctxAt("2026-09-21"), w.enterprise, w.projectId, "site", { score: 2 });
