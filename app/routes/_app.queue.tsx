@@ -156,7 +156,7 @@ export default function Queue() {
                 const mine = answer && answer.itemKey === ref ? answer : null;
                 return (
                   <tr key={ref} className="align-top" data-testid="queue-item" data-item={ref} data-status={r.status} data-warning={r.warning}>
-                    <Td className="whitespace-normal">
+                    <Td className="min-w-[12rem] max-w-xs !whitespace-normal">
                       {/* The graph centred on the item, its panel open. */}
                       <Link to={`/projects/${r.projectId}?item=${encodeURIComponent(r.key)}`} className="font-medium text-brand-700 hover:underline">
                         {r.name}
@@ -166,7 +166,7 @@ export default function Queue() {
                         {r.handlerName ? <span data-testid="queue-handler"> · 首问负责人：{r.handlerName}</span> : null}
                       </div>
                     </Td>
-                    <Td className="whitespace-normal">
+                    <Td className="!whitespace-normal">
                       <Link to={`/projects/${r.projectId}`} className="text-brand-700 hover:underline">
                         {r.projectName}
                       </Link>
@@ -183,7 +183,7 @@ export default function Queue() {
                     <Td>
                       <Countdown remaining={r.remainingWorkingDays} warning={r.warning} paused={r.paused} />
                     </Td>
-                    <Td className="whitespace-normal">
+                    <Td className="w-72 min-w-[16rem] !whitespace-normal">
                       {mine?.ok ? (
                         <p className="mb-1 text-xs text-emerald-700" role="status" data-testid="queue-row-answer">
                           {mine.message}
@@ -196,7 +196,7 @@ export default function Queue() {
               }
               return (
                 <tr key={`action-${r.id}`} className="align-top" data-testid="queue-action-item" data-action-item={r.id}>
-                  <Td className="whitespace-normal">
+                  <Td className="min-w-[12rem] max-w-xs !whitespace-normal">
                     <Link to={`/meetings/actions/${r.id}`} className="font-medium text-brand-700 hover:underline">
                       {r.title}
                     </Link>
@@ -205,7 +205,7 @@ export default function Queue() {
                       {r.meeting ? ` · ${r.meeting.title}（${r.meeting.heldOn}）` : ""}
                     </div>
                   </Td>
-                  <Td className="whitespace-normal">
+                  <Td className="!whitespace-normal">
                     {r.projectId === null ? (
                       "—"
                     ) : r.projectOpenable ? (

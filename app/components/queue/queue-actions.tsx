@@ -50,8 +50,11 @@ export function QueueActions({ row, today, answer }: { row: QueueRow; today: str
   const name = (suffix: string) => `${row.projectId}-${row.key}-${suffix}`;
   return (
     <details className="group text-xs" open={refused ? true : undefined} data-testid="queue-actions">
-      <summary className="cursor-pointer select-none text-brand-700 hover:underline">办理（{allowed.map((t) => EVENT_LABELS[t]).join(" / ")}）</summary>
-      <Form method="post" preventScrollReset className="mt-2 w-80 space-y-2 rounded-md border border-slate-200 bg-white p-2" aria-label={`办理 ${row.name}`}>
+      <summary className="cursor-pointer select-none">
+        <span className="font-medium text-brand-700 hover:underline">办理</span>
+        <span className="text-slate-500">：{allowed.map((t) => EVENT_LABELS[t]).join("、")}</span>
+      </summary>
+      <Form method="post" preventScrollReset className="mt-2 space-y-2 rounded-md border border-slate-200 bg-white p-2" aria-label={`办理 ${row.name}`}>
         <input type="hidden" name="intent" value="event" />
         <input type="hidden" name="itemKey" value={queueRowRef(row)} />
         <input type="hidden" name="version" value={row.version} />
