@@ -61,26 +61,26 @@ export default function AppLayout() {
   return (
     <div className="min-h-screen">
       <header className="no-print border-b border-slate-200 bg-white">
-        <div className="mx-auto flex h-14 max-w-7xl items-center gap-6 px-4">
-          <a href="/" className="flex items-center gap-2">
+        <div className="mx-auto flex h-14 max-w-7xl items-center gap-2 px-3 sm:gap-6 sm:px-4">
+          <a href="/" className="flex shrink-0 items-center gap-2">
             <span className="flex h-8 w-8 items-center justify-center rounded-lg bg-brand-600 text-sm font-bold text-white">绿</span>
-            <span className="font-semibold text-slate-900">绿色通道</span>
+            <span className="hidden font-semibold text-slate-900 sm:inline">绿色通道</span>
           </a>
-          <nav className="flex flex-1 items-center gap-1" aria-label="主导航">
+          <nav className="flex min-w-0 flex-1 items-center gap-1 overflow-x-auto" aria-label="主导航">
             {NAV[user.role].map((n) => (
               <NavLink
                 key={n.to}
                 to={n.to}
                 end={EXACT.has(n.to)}
                 className={({ isActive }) =>
-                  cx("rounded-md px-3 py-1.5 text-sm font-medium", isActive ? "bg-brand-50 text-brand-800" : "text-slate-600 hover:bg-slate-100")
+                  cx("whitespace-nowrap rounded-md px-2 py-1.5 text-sm font-medium sm:px-3", isActive ? "bg-brand-50 text-brand-800" : "text-slate-600 hover:bg-slate-100")
                 }
               >
                 {n.label}
               </NavLink>
             ))}
           </nav>
-          <NavLink to="/inbox" className="relative rounded-md px-2 py-1.5 text-sm text-slate-600 hover:bg-slate-100">
+          <NavLink to="/inbox" className="relative shrink-0 whitespace-nowrap rounded-md px-2 py-1.5 text-sm text-slate-600 hover:bg-slate-100">
             消息
             {unread > 0 ? (
               <span className="ml-1 rounded-full bg-red-600 px-1.5 text-xs font-semibold text-white" aria-label={`${unread} 条未读`}>
@@ -94,16 +94,16 @@ export default function AppLayout() {
             ) : null}
           </NavLink>
           {user.role !== "enterprise" ? (
-            <NavLink to="/account/calendar" className="rounded-md px-2 py-1.5 text-sm text-slate-600 hover:bg-slate-100" title="把会议和督办时限订阅到自己的日历">
+            <NavLink to="/account/calendar" className="hidden whitespace-nowrap rounded-md px-2 py-1.5 text-sm text-slate-600 hover:bg-slate-100 md:inline-block" title="把会议和督办时限订阅到自己的日历">
               日历订阅
             </NavLink>
           ) : null}
-          <a href="/account/password" className="text-right text-xs leading-tight hover:underline" title="修改密码">
+          <a href="/account/password" className="hidden shrink-0 text-right text-xs leading-tight hover:underline sm:block" title="修改密码">
             <div className="font-medium text-slate-800">{user.displayName}</div>
             <div className="text-slate-500">{ROLE_LABELS[user.role]}</div>
           </a>
           <Form method="post" action="/logout">
-            <button className="rounded-md px-2 py-1.5 text-sm text-slate-500 hover:bg-slate-100 hover:text-slate-800">退出</button>
+            <button className="whitespace-nowrap rounded-md px-2 py-1.5 text-sm text-slate-500 hover:bg-slate-100 hover:text-slate-800">退出</button>
           </Form>
         </div>
       </header>
@@ -112,7 +112,7 @@ export default function AppLayout() {
           Redis 当前无法连接：预警提醒暂停派发，恢复后将自动补发。审批计时和页面数据不受影响（以数据库为准）。
         </div>
       ) : null}
-      <main className="mx-auto max-w-7xl px-4 py-6">
+      <main className="mx-auto max-w-7xl px-3 py-4 sm:px-4 sm:py-6">
         <Outlet />
       </main>
     </div>
