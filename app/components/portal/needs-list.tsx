@@ -1,6 +1,6 @@
 import type { PortalNeeds, PortalMaterialRef } from "~/services/portal.server";
 import { Badge } from "~/components/ui";
-import { UploadButton } from "./upload-button";
+import { UploadAnswer, UploadButton } from "./upload-button";
 
 function MaterialLine({ m }: { m: PortalMaterialRef }) {
   return (
@@ -27,13 +27,14 @@ export function NeedsList({ needs }: { needs: PortalNeeds }) {
   const empty = needs.corrections.length === 0 && needs.commitments.length === 0 && needs.materials.length === 0;
   return (
     <section aria-labelledby="needs-title" className="rounded-lg border-2 border-amber-300 bg-white shadow-sm" data-testid="portal-needs">
-      <header className="flex items-center justify-between border-b border-amber-100 bg-amber-50 px-4 py-3">
+      <header className="flex items-center justify-between gap-2 border-b border-amber-100 bg-amber-50 px-4 py-3">
         <h2 id="needs-title" className="text-base font-semibold text-amber-900">
           需要您提供
         </h2>
-        <Badge tone={needs.count ? "red" : "green"}>{needs.count ? `${needs.count} 项待办` : "暂无"}</Badge>
+        <Badge tone={needs.count ? "red" : "green"} className="shrink-0">{needs.count ? `${needs.count} 项待办` : "暂无"}</Badge>
       </header>
       <div className="space-y-5 p-4">
+        <UploadAnswer />
         {empty ? <p className="text-sm text-slate-500">目前没有需要您提交的材料。有新的要求时，我们会第一时间通知您。</p> : null}
 
         {needs.corrections.length ? (

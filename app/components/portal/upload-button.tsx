@@ -1,4 +1,4 @@
-import { useFetcher } from "@remix-run/react";
+import { Form, useActionData, useNavigation } from "@remix-run/react";
 import { UPLOAD_ACCEPT } from "~/domain/material/upload-rules";
 import { cx } from "~/components/ui";
 
@@ -11,15 +11,18 @@ export interface PortalUploadAnswer {
 
 /**
  * One material's upload on the portal: a file picker and a button, posted as
- * multipart to the portal project page. A fetcher per material, so each row
- * shows its own answer and the page keeps its scroll position on a phone.
+ * multipart to the portal project page. A plain form (works before hydration);
+ * the page's action answer is shown beside this row and, because a received
+ * material leaves the list, also at the top of 需要您提供 (UploadAnswer).
+ * No scroll reset: on a phone the contact stays where they were.
  */
 export function UploadButton({ materialId, name, label = "上传" }: { materialId: number; name: string; label?: string }) {
-  const fetcher = useFetcher<PortalUploadAnswer>();
-  const answer = fetcher.data && fetcher.data.materialId === materialId ? fetcher.data : undefined;
-  const busy = fetcher.state !== "idle";
+  const data = useActionData<PortalUploadAnswer>();
+  const answer = data && data.materialId === materialId ? data : undefined;
+  const navigation = useNavigation();
+  const busy = navigation.state === "submitting" && navigation.formData?.get("materialId") === String(materialId);
   return (
-    <fetcher.Form method="post" encType="multipart/form-data" className="mt-2 space-y-1" aria-label={`上传${name}`} data-testid={`portal-upload-${materialId}`}>
+    <Form method="post" encType="multipart/form-data" preventScrollReset className="mt-2 space-y-1" aria-label={`上传${name}`} data-testid={`portal-upload-${materialId}`}>
       <input type="hidden" name="intent" value="upload" />
       <input type="hidden" name="materialId" value={materialId} />
       <div className="flex flex-wrap items-center gap-2">
@@ -44,6 +47,17 @@ export function UploadButton({ materialId, name, label = "上传" }: { materialI
           {answer.fields?.file ?? answer.message}
         </p>
       ) : null}
-    </fetcher.Form>
+    </Form>
+  );
+}
+
+/** The last upload's answer, at the top of the list: the row it came from may have left the list (received). */
+export function UploadAnswer() {
+  const answer = useActionData<PortalUploadAnswer>();
+  if (!answer) return null;
+  return (
+    <p role={answer.ok ? "status" : "alert"} className={cx("rounded-md border px-3 py-2 text-sm", answer.ok ? "border-emerald-200 bg-emerald-50 text-emerald-800" : "border-red-200 bg-red-50 text-red-800")} data-testid="portal-upload-answer">
+      {answer.fields?.file ?? answer.message}
+    </p>
   );
 }
