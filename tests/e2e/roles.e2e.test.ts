@@ -88,6 +88,8 @@ describe("each role's main journey in Chromium", () => {
     const rows = await page.locator("tbody tr").count();
     expect(rows).toBeGreaterThan(0);
     await expect(page.locator("tbody tr").first().textContent()).resolves.toMatch(/超期|剩余|今日到期|暂停中/);
+    // A page full of Chinese arrives whole: no character broken into U+FFFD (React 18's streaming NULs, app/entry.server.tsx).
+    expect(await page.content()).not.toContain("\uFFFD");
     await screenshot(page, "dept-queue");
 
     // The overdue 用地预审 item has escalated; its department acknowledges with a reason and a new date.
