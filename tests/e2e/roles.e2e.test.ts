@@ -71,13 +71,18 @@ describe("each role's main journey in Chromium", () => {
     expect(text).not.toContain("新能源电池材料项目");
     await screenshot(page, "enterprise-portal");
 
-    const ownLinks = await page.locator("main a[href^='/projects/']").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
-    expect(ownLinks).not.toContain(foreign);
-    const res = await page.request.get(`${env.app.baseUrl}${foreign}`);
-    expect(res.status()).toBe(404);
-    const body = await res.text();
-    expect(body).toContain("页面或记录不存在");
-    expect(body).not.toMatch(/at .*\.js:\d+/);
+    // Their own projects open in the portal; another enterprise's, in the portal or on the staff page, does not exist for them.
+    const ownLinks = await page.locator("main a[href^='/portal/projects/']").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    expect(ownLinks.length).toBeGreaterThan(0);
+    const foreignInPortal = foreign.replace("/projects/", "/portal/projects/");
+    expect(ownLinks).not.toContain(foreignInPortal);
+    for (const path of [foreignInPortal, foreign]) {
+      const res = await page.request.get(`${env.app.baseUrl}${path}`);
+      expect(res.status(), path).toBe(404);
+      const body = await res.text();
+      expect(body).toContain("页面或记录不存在");
+      expect(body).not.toMatch(/at .*\.js:\d+/);
+    }
   });
 
   it("department staff: the queue lists their department's open items, most urgent first", async () => {

@@ -8,6 +8,7 @@ import { DEMO_PASSWORD, seedDemo } from "../../scripts/demo-seed";
 import { action as loginAction } from "~/routes/login";
 import { action as logoutAction } from "~/routes/logout";
 import { loader as projectLoader } from "~/routes/_app.projects.$projectId";
+import { loader as portalProjectLoader } from "~/routes/_app.portal_.projects.$id";
 import { loader as projectsLoader } from "~/routes/_app.projects._index";
 import { loader as adminLoader } from "~/routes/_app.admin._index";
 import { getDb } from "~/utils/db.server";
@@ -134,7 +135,7 @@ describe("demo data", () => {
     expect(res.headers.get("Set-Cookie")).toMatch(/gc_session=;.*Expires=Thu, 01 Jan 1970/);
   });
 
-  it("an enterprise contact gets 404 for another enterprise's project and 200 for their own", async () => {
+  it("an enterprise contact gets 404 for another enterprise's project and 200 for their own (in the portal; the staff page is 404 to them)", async () => {
     const db = getDb();
     const me = db.get<{ enterprise_id: number }>(sql`select enterprise_id from users where login = 'enterprise'`)!;
     const own = db.get<{ id: number }>(sql`select id from projects where enterprise_id = ${me.enterprise_id} limit 1`)!;
@@ -142,10 +143,12 @@ describe("demo data", () => {
     const cookie = cookieOf(await signIn("enterprise", DEMO_PASSWORD));
     const req = (id: number) => new Request(`http://localhost/projects/${id}`, { headers: { Cookie: cookie } });
 
-    const denied = await thrown(() => projectLoader({ request: req(other.id), params: { projectId: String(other.id) }, context: {} }));
+    const denied = await thrown(() => portalProjectLoader({ request: req(other.id), params: { id: String(other.id) }, context: {} }));
     expect(denied.status).toBe(404);
-    const mine = (await projectLoader({ request: req(own.id), params: { projectId: String(own.id) }, context: {} })) as { view: { project: { id: number } } };
-    expect(mine.view.project.id).toBe(own.id);
+    const mine = (await portalProjectLoader({ request: req(own.id), params: { id: String(own.id) }, context: {} })) as { project: { id: number } };
+    expect(mine.project.id).toBe(own.id);
+    // Issue 12: the staff project page (internal log, audit, 督办) does not exist for enterprise users.
+    expect((await thrown(() => projectLoader({ request: req(own.id), params: { projectId: String(own.id) }, context: {} }))).status).toBe(404);
 
     const list = (await projectsLoader({ request: new Request("http://localhost/projects", { headers: { Cookie: cookie } }), params: {}, context: {} })) as { projects: { id: number }[] };
     expect(list.projects.map((p) => p.id)).toContain(own.id);
