@@ -4,6 +4,7 @@ import { fireDue, readEscalationTimer } from "../app/services/escalation-firing.
 import { replanAll, upcomingWakeups } from "../app/services/escalation-timers.server";
 import { requeueLedgerImports, runLedgerImport } from "../app/services/ledger-import.server";
 import { buildDailyDigests, deliverDue } from "../app/services/notify.server";
+import { notifyDueCommitments } from "../app/services/enterprise-notifications.server";
 import { recordWorkerHeartbeat } from "../app/services/worker-status.server";
 import { getDb } from "../app/utils/db.server";
 import { closeAllRedis } from "./connection";
@@ -103,8 +104,10 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandl
   maintenance.process("heartbeat", 1, async () => recordWorkerHeartbeat(db, Date.now()));
   maintenance.process("digest", 1, async () => {
     const created = buildDailyDigests(db, clock());
+    // 容缺 dates falling due today reach the enterprise contacts with the morning digest (keyed: once a day).
+    const commitments = notifyDueCommitments(db, clock());
     await deliverDue(db, clock());
-    return { created };
+    return { created, commitments };
   });
   for (const q of [escalationsQ, maintenance, imports]) {
     q.on("failed", (job, err) => log(`job ${job.name} ${job.id} failed: ${err.message}`));
