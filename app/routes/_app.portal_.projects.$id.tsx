@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { NeedsList } from "~/components/portal/needs-list";
 import { StageProgress } from "~/components/portal/stage-progress";
 import { Alert, Badge } from "~/components/ui";
@@ -8,6 +8,10 @@ import { MAX_UPLOAD_BYTES } from "~/domain/material/upload-rules";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
 import { portalProject, portalUpload } from "~/services/portal.server";
+import { projectRatings, rateItem } from "~/services/ratings.server";
+import { unreadMessagesByProject } from "~/services/messages.server";
+import { RateItem } from "~/components/portal/rate-item";
+import { isRatable } from "~/domain/rating/vocabulary";
 import { readUploadForm } from "~/web/multipart.server";
 import { routeId } from "~/web/params.server";
 import { requireUser } from "~/web/session.server";
@@ -29,7 +33,10 @@ async function requireEnterprise(request: Request) {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireEnterprise(request);
   try {
-    return portalProject(serviceContext(), user, routeId(params.id));
+    const ctx = serviceContext();
+    const id = routeId(params.id);
+    const page = portalProject(ctx, user, id);
+    return { ...page, ratings: Object.fromEntries(projectRatings(ctx, user, id)), unreadMessages: unreadMessagesByProject(ctx.db, user).get(id) ?? 0 };
   } catch (e) {
     if (e instanceof AppError) throw new Response(e.message, { status: e.status });
     throw e;
@@ -44,6 +51,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
   let materialId: number | null = null;
   try {
     const form = await readUploadForm(request, MAX_UPLOAD_BYTES, TOO_LARGE);
+    if (form.get("intent") === "rate") {
+      const itemKey = String(form.get("itemKey") ?? "");
+      try {
+        const r = rateItem(serviceContext(), user, projectId, itemKey, { score: form.get("score"), comment: form.get("comment") ?? undefined });
+        return data({ ok: true, message: r.followUpActionItemId ? "感谢评价，已转联席会议协调人跟进整改" : "感谢您的评价", materialId: null, itemKey });
+      } catch (e) {
+        if (e instanceof AppError) return data({ ok: false, message: e.message, materialId: null, itemKey }, { status: e.status });
+        throw e;
+      }
+    }
     if (form.get("intent") !== "upload") throw new AppError("bad_request", "未知的操作，请刷新页面后重试");
     materialId = Number(form.get("materialId"));
     const file = form.get("file");
@@ -58,7 +75,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function PortalProjectPage() {
-  const { project, progress, stages, needs, proxies } = useLoaderData<typeof loader>();
+  const { project, progress, stages, needs, proxies, ratings, unreadMessages } = useLoaderData<typeof loader>();
+  const answer = useActionData<typeof action>();
+  const rateable = stages.flatMap((s) => s.items).filter((i) => isRatable(i));
   return (
     <div className="mx-auto max-w-3xl space-y-4">
       <nav className="text-sm">
@@ -113,12 +132,39 @@ export default function PortalProjectPage() {
 
       <NeedsList needs={needs} />
 
+      <Link
+        to={`/portal/projects/${project.id}/messages`}
+        className="flex items-center justify-between rounded-lg border border-slate-200 bg-white p-4 text-sm shadow-sm hover:bg-slate-50"
+        data-testid="portal-messages-link"
+      >
+        <span className="font-medium text-slate-800">给代办员留言</span>
+        <span className="text-brand-700">{unreadMessages ? `${unreadMessages} 条新留言 →` : "查看留言 →"}</span>
+      </Link>
+
       <section aria-labelledby="stages-title" className="space-y-2">
         <h2 id="stages-title" className="text-base font-semibold text-slate-800">
           审批进度
         </h2>
         {stages.length ? <StageProgress stages={stages} /> : <Alert tone="blue">审批事项尚未建立。</Alert>}
       </section>
+
+      {rateable.length ? (
+        <section aria-labelledby="rate-title" className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm" data-testid="portal-ratings">
+          <h2 id="rate-title" className="text-base font-semibold text-slate-800">
+            办结事项评价（好差评）
+          </h2>
+          {rateable.map((i) => (
+            <div key={i.key} className="space-y-1 border-t border-slate-100 pt-3 first:border-t-0 first:pt-0">
+              <p className="text-sm font-medium text-slate-700">
+                {i.name}
+                <span className="ml-2 text-xs text-slate-500">{i.departmentName ?? ""}</span>
+              </p>
+              {answer && "itemKey" in answer && answer.itemKey === i.key && answer.ok ? <Alert tone="green">{answer.message}</Alert> : null}
+              <RateItem itemKey={i.key} itemName={i.name} rating={ratings[i.key] ?? null} error={answer && "itemKey" in answer && answer.itemKey === i.key && !answer.ok ? answer.message : null} />
+            </div>
+          ))}
+        </section>
+      ) : null}
     </div>
   );
 }

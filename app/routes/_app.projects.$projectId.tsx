@@ -210,6 +210,14 @@ export default function ProjectPage() {
             <a href="#settings" className="text-brand-700 hover:underline">
               项目设置
             </a>
+            {view.can.edit ? (
+              <>
+                {" · "}
+                <Link to={`/projects/${project.id}/messages`} className="text-brand-700 hover:underline">
+                  与企业留言
+                </Link>
+              </>
+            ) : null}
           </p>
         </div>
         <dl className="ml-auto flex flex-wrap gap-x-5 gap-y-1" data-testid="project-facts">
@@ -263,7 +271,7 @@ export default function ProjectPage() {
         ) : null}
         <div className={cx("grid gap-6", escalations.length ? "lg:grid-cols-2" : "")}>
           <div id="next" className="min-w-0">
-            <NextActions next={next} />
+            <NextActions next={next} today={view.can.recordEvents ? today : undefined} />
           </div>
           {escalations.length ? <EscalationsCard escalations={escalations} /> : null}
         </div>

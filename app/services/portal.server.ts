@@ -1,3 +1,4 @@
+import type { ItemKind } from "~/domain/item/vocabulary";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { materials, projects, uploads, users } from "../../db/schema";
 import { type Actor } from "~/domain/access/policy";
@@ -89,7 +90,7 @@ export interface PortalProject {
     label: string;
     done: number;
     total: number;
-    items: { key: string; name: string; departmentName: string | null; status: ItemStatus; statusLabel: string; done: boolean; dueOn: string | null; decidedOn: string | null }[];
+    items: { key: string; name: string; kind: ItemKind; departmentName: string | null; status: ItemStatus; statusLabel: string; done: boolean; dueOn: string | null; decidedOn: string | null }[];
   }[];
   needs: PortalNeeds;
 }
@@ -156,6 +157,7 @@ export function portalProject(ctx: ServiceContext, actor: Actor, projectId: numb
         items: its.map((i) => ({
           key: i.row.key,
           name: i.row.name,
+          kind: i.row.kind,
           departmentName: i.departmentName,
           status: i.state.status,
           statusLabel: itemStatusLabel(i.state.status, i.row.kind),

@@ -1,4 +1,4 @@
-import { Link } from "@remix-run/react";
+import { Form, Link } from "@remix-run/react";
 import { Badge, Card } from "~/components/ui";
 import { NEXT_ACTION_KIND_LABELS, type NextAction } from "~/domain/workspace/next-actions";
 import type { Workspace } from "~/services/workspace.server";
@@ -34,7 +34,7 @@ function Target({ a, children }: { a: NextAction; children: React.ReactNode }) {
   );
 }
 
-function Row({ a }: { a: NextAction }) {
+function Row({ a, today }: { a: NextAction; today?: string }) {
   return (
     <li className="py-2" data-next-kind={a.kind} data-item={a.key ?? undefined}>
       <div className="flex items-start justify-between gap-2">
@@ -47,7 +47,18 @@ function Row({ a }: { a: NextAction }) {
           </Target>
           {a.department ? <span className="ml-1 text-xs text-slate-400">{a.department}</span> : null}
         </div>
-        {a.kind === "prepare" ? (
+        {a.kind === "correction" && a.action.event === "receive_correction" && a.key !== null && today ? (
+          // The enterprise's corrected materials are in (the portal told the officer): one click records 补正收到 today.
+          <Form method="post" preventScrollReset className="shrink-0" data-testid="receive-correction">
+            <input type="hidden" name="intent" value="event" />
+            <input type="hidden" name="itemKey" value={a.key} />
+            <input type="hidden" name="type" value="receive_correction" />
+            <input type="hidden" name="on" value={today} />
+            <button type="submit" className="rounded border border-brand-600 px-1.5 py-0.5 text-xs text-brand-700 hover:bg-brand-50">
+              补正材料已收到
+            </button>
+          </Form>
+        ) : a.kind === "prepare" ? (
           <Link to="notice" className="shrink-0 rounded border border-slate-300 px-1.5 py-0.5 text-xs text-slate-700 hover:bg-slate-50" data-testid="next-action-step">
             {a.action.label}
           </Link>
@@ -77,7 +88,7 @@ function Row({ a }: { a: NextAction }) {
  * graph and the 倒排 plan; the rule is `nextActions` in the domain). Each entry
  * links to its item and names the one step that moves it.
  */
-export function NextActions({ next }: { next: Workspace["next"] }) {
+export function NextActions({ next, today }: { next: Workspace["next"]; today?: string }) {
   const key = (a: NextAction) => `${a.kind}-${a.key ?? a.taskId ?? ""}`;
   return (
     <Card title="下一步">
@@ -87,7 +98,7 @@ export function NextActions({ next }: { next: Workspace["next"] }) {
         <div className="text-sm" data-testid="next-actions">
           <ol className="divide-y divide-slate-100">
             {next.slice(0, SHOWN).map((a) => (
-              <Row key={key(a)} a={a} />
+              <Row key={key(a)} a={a} today={today} />
             ))}
           </ol>
           {next.length > SHOWN ? (
@@ -95,7 +106,7 @@ export function NextActions({ next }: { next: Workspace["next"] }) {
               <summary className="cursor-pointer text-xs text-slate-500">另有 {next.length - SHOWN} 项</summary>
               <ol className="divide-y divide-slate-100">
                 {next.slice(SHOWN).map((a) => (
-                  <Row key={key(a)} a={a} />
+                  <Row key={key(a)} a={a} today={today} />
                 ))}
               </ol>
             </details>
