@@ -178,7 +178,7 @@ export async function projectHref(browser: Browser, baseUrl: string, name: strin
 const apiTokens = new Map<string, string>();
 
 /** A bearer token for a demo user of this app, issued with `npm run api-token` as an administrator would. */
-function apiToken(app: App, login: string): string {
+export function apiToken(app: App, login: string): string {
   const key = `${app.databasePath} ${login}`;
   let token = apiTokens.get(key);
   if (!token) {
