@@ -1,57 +1,16 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useRouteError } from "@remix-run/react";
 import { ErrorPanel } from "~/components/error-panel";
-import { MessageThread, type ThreadAnswer } from "~/components/messages/thread";
-import { MAX_UPLOAD_BYTES } from "~/domain/material/upload-rules";
-import { serviceContext } from "~/services/context.server";
-import { AppError } from "~/services/errors.server";
-import { listMessages, postMessage } from "~/services/messages.server";
-import { readUploadForm } from "~/web/multipart.server";
+import { MessageThread } from "~/components/messages/thread";
+import { loadThread, postToThread } from "~/web/message-thread.server";
 import { routeId } from "~/web/params.server";
-import { requireUser } from "~/web/session.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `留言 · ${data?.project.name ?? "项目"} · 绿色通道` }];
 
-/** An instant as Shanghai wall-clock time, formatted on the server so the page hydrates with the same text. */
-function wallClock(iso: string): string {
-  return new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 16).replace("T", " ");
-}
-
 /** The project's thread for its proxy officers (administrators read it); others get the service's 403/404. */
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
-  const id = routeId(params.projectId);
-  try {
-    const t = listMessages(serviceContext(), user, id);
-    return { project: t.project, canWrite: t.canWrite, messages: t.messages.map((m) => ({ ...m, atText: wallClock(m.at) })) };
-  } catch (e) {
-    if (e instanceof AppError) throw new Response(e.message, { status: e.status });
-    throw e;
-  }
-}
+export const loader = ({ request, params }: LoaderFunctionArgs) => loadThread(request, routeId(params.projectId));
 
-const TOO_LARGE = `文件过大：单个文件不超过 ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`;
-
-/** 发送: the text and an optional file, multipart so it works without JavaScript; a refusal hands the text back. */
-export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireUser(request);
-  const id = routeId(params.projectId);
-  let body = "";
-  try {
-    const form = await readUploadForm(request, MAX_UPLOAD_BYTES, TOO_LARGE);
-    body = typeof form.get("body") === "string" ? (form.get("body") as string) : "";
-    if (form.get("intent") !== "message") throw new AppError("bad_request", "未知的操作，请刷新页面后重试");
-    const file = form.get("file");
-    // An empty file input still sends a part (no name, no bytes): that is "no file".
-    const chosen = file !== null && typeof file !== "string" && (file.name !== "" || file.size > 0);
-    await postMessage(serviceContext(), user, id, { body }, chosen ? { name: file.name, type: file.type, bytes: new Uint8Array(await file.arrayBuffer()) } : null);
-    return data<ThreadAnswer>({ ok: true, message: "已发送" });
-  } catch (e) {
-    if (e instanceof AppError) return data<ThreadAnswer>({ ok: false, message: e.message, body, ...(e.fields ? { fields: e.fields } : {}) }, { status: e.status });
-    throw e;
-  }
-}
+export const action = ({ request, params }: ActionFunctionArgs) => postToThread(request, routeId(params.projectId));
 
 export default function ProjectMessagesPage() {
   const { project, canWrite, messages } = useLoaderData<typeof loader>();

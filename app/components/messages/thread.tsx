@@ -2,7 +2,7 @@ import { Form, useNavigation } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { ROLE_LABELS, type Role } from "~/domain/access/policy";
 import { UPLOAD_ACCEPT } from "~/domain/material/upload-rules";
-import { MESSAGE_BODY_MAX } from "~/domain/message/rules";
+import { MESSAGE_BODY_MAX, type ThreadAnswer } from "~/domain/message/rules";
 import { Alert, Button, cx, EmptyState, Field, Textarea } from "~/components/ui";
 
 /** One message as the page shows it; `atText` is formatted on the server so the page hydrates with the same text. */
@@ -16,12 +16,7 @@ export interface ThreadMessageView {
   attachment: { id: number; name: string; size: number } | null;
 }
 
-export interface ThreadAnswer {
-  ok: boolean;
-  message: string;
-  body?: string;
-  fields?: Record<string, string>;
-}
+export type { ThreadAnswer };
 
 function size(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;

@@ -4,3 +4,11 @@
  * and the thread form, so the form's limit and the service's check agree.
  */
 export const MESSAGE_BODY_MAX = 2000;
+
+/** What posting to a thread answers the form: the refusal keeps the text so nothing is typed twice. */
+export interface ThreadAnswer {
+  ok: boolean;
+  message: string;
+  body?: string;
+  fields?: Record<string, string>;
+}
