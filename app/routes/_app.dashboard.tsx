@@ -66,6 +66,7 @@ export default function Dashboard() {
                 <Th>在办</Th>
                 <Th>超期</Th>
                 <Th>按时率</Th>
+                <Th>好差评</Th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -75,6 +76,9 @@ export default function Dashboard() {
                   <Td className="tabular-nums">{r.open}</Td>
                   <Td className={cx("tabular-nums", r.overdue > 0 && "font-semibold text-red-600")}>{r.overdue}</Td>
                   <Td className="tabular-nums">{r.onTimeRate === null ? "—" : `${Math.round(r.onTimeRate * 100)}%`}</Td>
+                  <Td className={cx("tabular-nums", r.rating && r.rating.poor > 0 && "text-red-600")} >
+                    {r.rating ? `${r.rating.average} 分（${r.rating.count} 评${r.rating.poor ? `，差评 ${r.rating.poor}` : ""}）` : "—"}
+                  </Td>
                 </tr>
               ))}
             </tbody>

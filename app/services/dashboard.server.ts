@@ -8,6 +8,7 @@ import type { ServiceContext } from "./context.server";
 import { AppError } from "./errors.server";
 import { readStoredClock } from "./project-aggregate.server";
 import { projectOutlook } from "./project-outlook.server";
+import { departmentRatingAverages } from "./ratings.server";
 
 export interface DashboardProject {
   id: number;
@@ -63,6 +64,8 @@ export function getDashboard(ctx: ServiceContext, actor: Actor) {
     .from(items)
     .where(inArray(items.projectId, active.map((p) => p.id).concat(-1)))
     .all();
+  // 好差评 (issue 12): the enterprises' ratings of each department's finished approvals.
+  const rated = new Map(departmentRatingAverages(db).map((r) => [r.departmentId, r]));
   const ranking = deptRows
     .map((d) => {
       const mine = allItems.filter((i) => i.departmentId === d.id && i.kind === "approval");
@@ -70,7 +73,8 @@ export function getDashboard(ctx: ServiceContext, actor: Actor) {
       const overdue = open.filter((i) => readStoredClock(i, cal, today, lead).warning === "red").length;
       const done = mine.filter((i) => i.status === "approved" && i.decidedOn && i.dueOn);
       const onTime = done.filter((i) => i.decidedOn! <= i.dueOn!).length;
-      return { id: d.id, name: d.name, open: open.length, overdue, done: done.length, onTimeRate: done.length ? onTime / done.length : null };
+      const r = rated.get(d.id);
+      return { id: d.id, name: d.name, open: open.length, overdue, done: done.length, onTimeRate: done.length ? onTime / done.length : null, rating: r ? { average: r.average, count: r.ratings, poor: r.poor } : null };
     })
     .filter((d) => d.open + d.done > 0)
     .sort((a, b) => b.overdue - a.overdue || (a.onTimeRate ?? 1) - (b.onTimeRate ?? 1));

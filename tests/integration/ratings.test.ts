@@ -14,6 +14,7 @@ import { listActionItems } from "~/services/action-items.server";
 import { createApiToken } from "~/services/auth.server";
 import { recordItemEvent } from "~/services/items.server";
 import { departmentRatingAverages, projectRatings, rateItem } from "~/services/ratings.server";
+import { getDashboard } from "~/services/dashboard.server";
 import { getCalendar } from "~/services/time-rules.server";
 import { getDb } from "~/utils/db.server";
 import { action as ratingApi, loader as ratingApiGet } from "~/routes/api.v1.projects.$id.items.$key.rating";
@@ -156,6 +157,10 @@ describe("rating a finished item (service)", () => {
     const figures = departmentRatingAverages(db());
     expect(figures).toHaveLength(1);
     expect(figures[0]).toMatchObject({ code: "自然资源", ratings: 2, average: 3.5, poor: 1 });
+    // The leader's department table shows the same figure.
+    const leader = await insertUser({ role: "leader" });
+    const row = getDashboard(ctxAt("2026-09-22"), leader).ranking.find((r) => r.name === "市自然资源和规划局");
+    expect(row?.rating).toEqual({ average: 3.5, count: 2, poor: 1 });
   });
 });
 
