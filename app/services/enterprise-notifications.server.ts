@@ -1,10 +1,10 @@
 import { and, eq, isNotNull, isNull, lte } from "drizzle-orm";
-import { items, notifications, projects, users } from "../../db/schema";
+import { items, projects, users } from "../../db/schema";
 import { shanghaiDay } from "~/domain/calendar";
 import type { ClockEventType } from "~/domain/clock";
-import { deliveryInstant } from "~/domain/escalation/policy";
 import type { Db } from "~/utils/db.server";
-import { getCalendar, getPolicy } from "./time-rules.server";
+import { getCalendar } from "./time-rules.server";
+import { sendToUsers, type OutboxMessage } from "./outbox.server";
 
 /**
  * What reaches the enterprise's contacts without anyone having to look (issue 12):
@@ -14,30 +14,6 @@ import { getCalendar, getPolicy } from "./time-rules.server";
  * inbox and by e-mail where the contact has one. Keyed per event and recipient,
  * so a retried call adds nothing.
  */
-
-export interface OutboxMessage {
-  kind: string;
-  title: string;
-  body: string;
-  link: string;
-  /** Unique per message; the recipient's id is appended. */
-  dedupeKey: string;
-}
-
-/** Writes one message to each of these users' outbox (deduplicated); returns how many rows were new. */
-export function sendToUsers(tx: Db, userIds: Iterable<number>, m: OutboxMessage, now: Date): number {
-  const deliverAfter = deliveryInstant(now.getTime(), getCalendar(tx), getPolicy(tx));
-  let n = 0;
-  for (const userId of new Set(userIds)) {
-    const email = tx.select({ email: users.email }).from(users).where(eq(users.id, userId)).get()?.email;
-    n += tx
-      .insert(notifications)
-      .values({ userId, kind: m.kind, title: m.title, body: m.body, link: m.link, dedupeKey: `${m.dedupeKey}-u${userId}`, deliverAfter, emailStatus: email ? "pending" : "none", createdAt: now.getTime() })
-      .onConflictDoNothing()
-      .run().changes;
-  }
-  return n;
-}
 
 /** The active contacts (role `enterprise`) of the enterprise that owns the project. */
 export function enterpriseContactIds(tx: Db, projectId: number): number[] {

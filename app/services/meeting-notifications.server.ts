@@ -1,9 +1,8 @@
 import { and, eq, inArray, isNotNull } from "drizzle-orm";
-import { actionItems, decisions, departments, meetingDepartments, meetings, notifications, users } from "../../db/schema";
-import { deliveryInstant } from "~/domain/escalation/policy";
+import { actionItems, decisions, departments, meetingDepartments, meetings, users } from "../../db/schema";
 import { MEETING_TYPE_LABELS } from "~/domain/meeting/vocabulary";
 import type { Db } from "~/utils/db.server";
-import { getCalendar, getPolicy } from "./time-rules.server";
+import { sendToUsers } from "./outbox.server";
 
 /**
  * What a meeting tells people (issue 11): the invited departments get the
@@ -12,29 +11,6 @@ import { getCalendar, getPolicy } from "./time-rules.server";
  * hours only (DESIGN §4) like every other message, keyed so that a repeated call
  * adds nothing. Reminders before a task falls due come from its escalation ladder.
  */
-
-interface Message {
-  kind: string;
-  title: string;
-  body: string;
-  link: string;
-  /** Unique per message and recipient: the user id is appended. */
-  dedupeKey: string;
-}
-
-function send(tx: Db, userIds: Iterable<number>, m: Message, now: Date): number {
-  const deliverAfter = deliveryInstant(now.getTime(), getCalendar(tx), getPolicy(tx));
-  let n = 0;
-  for (const userId of new Set(userIds)) {
-    const email = tx.select({ email: users.email }).from(users).where(eq(users.id, userId)).get()?.email;
-    n += tx
-      .insert(notifications)
-      .values({ userId, kind: m.kind, title: m.title, body: m.body, link: m.link, dedupeKey: `${m.dedupeKey}-u${userId}`, deliverAfter, emailStatus: email ? "pending" : "none", createdAt: now.getTime() })
-      .onConflictDoNothing()
-      .run().changes;
-  }
-  return n;
-}
 
 /** Active staff (clerks and leaders) of these departments. */
 function departmentPeople(tx: Db, departmentIds: readonly number[]): number[] {
@@ -60,7 +36,7 @@ export function notifyMeetingInvitation(tx: Db, meetingId: number, now: Date): n
   if (!m) return 0;
   const invited = tx.select({ id: meetingDepartments.departmentId }).from(meetingDepartments).where(eq(meetingDepartments.meetingId, meetingId)).all().map((d) => d.id);
   const revision = `${m.heldOn}|${m.startsAt ?? ""}|${m.location}`;
-  return send(
+  return sendToUsers(
     tx,
     departmentPeople(tx, invited),
     {
@@ -96,7 +72,7 @@ export function notifyMinutesIssued(tx: Db, meetingId: number, now: Date): numbe
   }
   let n = 0;
   for (const [dept, lines] of byDept) {
-    n += send(
+    n += sendToUsers(
       tx,
       departmentPeople(tx, [dept]),
       {

@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
 import { and, asc, eq, gt, inArray, ne, sql } from "drizzle-orm";
 import { z } from "zod";
-import { messageReads, notifications, projectMessages, projectProxies, projects, uploads, users } from "../../db/schema";
+import { messageReads, projectMessages, projectProxies, projects, uploads, users } from "../../db/schema";
 import { canViewProject, type Actor, type ProjectFacts, type Role } from "~/domain/access/policy";
-import { deliveryInstant } from "~/domain/escalation/policy";
 import type { UploadFile } from "~/domain/material/upload-rules";
 import { MESSAGE_BODY_MAX } from "~/domain/message/rules";
 import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
@@ -14,7 +13,7 @@ import type { ServiceContext } from "./context.server";
 import { forbidden, invalidInput, notFound } from "./errors.server";
 import { checkUploadFile } from "./materials.server";
 import { loadProjectFacts } from "./project-access.server";
-import { getCalendar, getPolicy } from "./time-rules.server";
+import { sendToUsers } from "./outbox.server";
 import { transaction } from "./transaction.server";
 import { storeBlob } from "./upload-storage.server";
 
@@ -167,25 +166,19 @@ export async function postMessage(ctx: ServiceContext, actor: Actor, projectId: 
     writeAudit(tx, { actorUserId: actor.id, action: "message.post", entityType: "project_message", entityId: m.id, projectId, detail: { length: m.body.length, uploadId } }, now);
     const author = tx.select({ name: users.displayName }).from(users).where(eq(users.id, actor.id)).get()?.name ?? "";
     const toEnterprise = actor.role !== "enterprise";
-    const deliverAfter = deliveryInstant(now.getTime(), getCalendar(tx), getPolicy(tx));
     const excerpt = m.body.length > 80 ? `${m.body.slice(0, 80)}…` : m.body;
-    for (const userId of recipients(tx, actor, project)) {
-      const email = tx.select({ email: users.email }).from(users).where(eq(users.id, userId)).get()?.email;
-      tx.insert(notifications)
-        .values({
-          userId,
-          kind: "message",
-          title: `【留言】${project.name}`,
-          body: `${author}：${excerpt}${uploadId ? "（附件）" : ""}`,
-          link: toEnterprise ? `/portal/projects/${projectId}/messages` : `/projects/${projectId}/messages`,
-          dedupeKey: `message-${m.id}-u${userId}`,
-          deliverAfter,
-          emailStatus: email ? "pending" : "none",
-          createdAt: now.getTime(),
-        })
-        .onConflictDoNothing()
-        .run();
-    }
+    sendToUsers(
+      tx,
+      recipients(tx, actor, project),
+      {
+        kind: "message",
+        title: `【留言】${project.name}`,
+        body: `${author}：${excerpt}${uploadId ? "（附件）" : ""}`,
+        link: toEnterprise ? `/portal/projects/${projectId}/messages` : `/projects/${projectId}/messages`,
+        dedupeKey: `message-${m.id}`,
+      },
+      now,
+    );
     return m.id;
   });
   return readThread(db, actor, projectId).find((m) => m.id === id)!;

@@ -8,7 +8,7 @@ import { stageLabel } from "~/domain/item/vocabulary";
 import { PROJECT_STATUS_LABELS, type ProjectStatus } from "~/domain/project/types";
 import type { UploadFile } from "~/domain/material/upload-rules";
 import type { ServiceContext } from "./context.server";
-import { sendToUsers } from "./enterprise-notifications.server";
+import { sendToUsers } from "./outbox.server";
 import { AppError, forbidden, notFound } from "./errors.server";
 import { uploadMaterial } from "./materials.server";
 import { noticeOf } from "./notice.server";

@@ -1,9 +1,8 @@
 import { and, avg, count, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { departments, items, notifications, ratings, settings, users } from "../../db/schema";
+import { departments, items, ratings, settings, users } from "../../db/schema";
 import { canViewProject, type Actor } from "~/domain/access/policy";
 import { formatDay, shanghaiDay } from "~/domain/calendar";
-import { deliveryInstant } from "~/domain/escalation/policy";
 import { DEFAULT_RATING_FOLLOW_UP_DAYS } from "~/domain/rating/follow-up";
 import { followUpTitle, isPoorRating, POOR_RATING_MAX, isRatable, RATING_COMMENT_MAX, RATING_LABELS, type RatingScore } from "~/domain/rating/vocabulary";
 import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
@@ -13,7 +12,8 @@ import { writeAudit } from "./audit.server";
 import type { ServiceContext } from "./context.server";
 import { AppError, forbidden, invalidInput, notFound } from "./errors.server";
 import { loadProjectFacts } from "./project-access.server";
-import { getCalendar, getPolicy } from "./time-rules.server";
+import { getCalendar } from "./time-rules.server";
+import { sendToUsers } from "./outbox.server";
 import { transactThenWake } from "./transaction.server";
 
 /**
@@ -105,24 +105,19 @@ export function rateItem(ctx: ServiceContext, actor: Actor, projectId: number, i
 
 /** The coordinators hear of every 差评 at once (in working hours): they follow the 整改 up. */
 function notifyCoordinators(tx: Db, r: { projectName: string; itemName: string; score: RatingScore; comment: string | undefined; actionItemId: number }, now: Date): void {
-  const deliverAfter = deliveryInstant(now.getTime(), getCalendar(tx), getPolicy(tx));
-  const people = tx.select({ id: users.id, email: users.email }).from(users).where(and(eq(users.role, "coordinator"), eq(users.active, true))).all();
-  for (const u of people) {
-    tx.insert(notifications)
-      .values({
-        userId: u.id,
-        kind: "rating.poor",
-        title: `【差评】${r.projectName}：${r.itemName}`,
-        body: `企业评价「${RATING_LABELS[r.score]}」（${r.score} 分）${r.comment ? `：${r.comment}` : ""}。已生成差评整改督办事项。`,
-        link: `/meetings/actions/${r.actionItemId}`,
-        dedupeKey: `rating-followup-${r.actionItemId}-u${u.id}`,
-        deliverAfter,
-        emailStatus: u.email ? "pending" : "none",
-        createdAt: now.getTime(),
-      })
-      .onConflictDoNothing()
-      .run();
-  }
+  const people = tx.select({ id: users.id }).from(users).where(and(eq(users.role, "coordinator"), eq(users.active, true))).all();
+  sendToUsers(
+    tx,
+    people.map((u) => u.id),
+    {
+      kind: "rating.poor",
+      title: `【差评】${r.projectName}：${r.itemName}`,
+      body: `企业评价「${RATING_LABELS[r.score]}」（${r.score} 分）${r.comment ? `：${r.comment}` : ""}。已生成差评整改督办事项。`,
+      link: `/meetings/actions/${r.actionItemId}`,
+      dedupeKey: `rating-followup-${r.actionItemId}`,
+    },
+    now,
+  );
 }
 
 export interface ItemRating {
