@@ -9,6 +9,7 @@ import { savePolicy } from "~/services/settings.server";
 import { getPolicy } from "~/services/time-rules.server";
 import { isQueueReachable } from "~/services/system-status.server";
 import { requirePermission } from "~/web/session.server";
+import { shanghaiDateTime } from "~/domain/calendar";
 
 export const meta: MetaFunction = () => [{ title: "系统管理 · 绿色通道" }];
 
@@ -68,7 +69,7 @@ export default function AdminPage() {
             <dt className="text-slate-500">后台任务进程</dt>
             <dd>
               {workerFresh ? <Badge tone="green">运行中</Badge> : <Badge tone="yellow">无心跳</Badge>}
-              {workerHeartbeat ? <span className="ml-2 text-xs text-slate-500">最近心跳 {new Date(workerHeartbeat).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai" })}</span> : null}
+              {workerHeartbeat ? <span className="ml-2 text-xs text-slate-500">最近心跳 {shanghaiDateTime(workerHeartbeat)}</span> : null}
             </dd>
           </dl>
         </Card>

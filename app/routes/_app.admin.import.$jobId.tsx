@@ -11,6 +11,7 @@ import { AppError } from "~/services/errors.server";
 import { confirmLedgerImport, getLedgerImport, type ImportProgress } from "~/services/ledger-import.server";
 import { routeId } from "~/web/params.server";
 import { requirePermission } from "~/web/session.server";
+import { shanghaiDateTime } from "~/domain/calendar";
 
 export const meta: MetaFunction = () => [{ title: "台账导入 · 绿色通道" }];
 
@@ -79,7 +80,7 @@ export default function ImportJobPage() {
     <>
       <PageHeader
         title={`台账导入：${job.fileName}`}
-        subtitle={`${job.createdBy ?? "—"} 上传于 ${new Date(job.createdAt).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai" })}`}
+        subtitle={`${job.createdBy ?? "—"} 上传于 ${shanghaiDateTime(job.createdAt)}`}
         actions={
           <>
             <Badge tone={STATUS_TONES[live.status]} className="self-center">

@@ -9,6 +9,7 @@ import { AppError } from "~/services/errors.server";
 import { listLedgerImports, MAX_IMPORT_BYTES, previewLedgerImport } from "~/services/ledger-import.server";
 import { readUploadForm } from "~/web/multipart.server";
 import { requirePermission } from "~/web/session.server";
+import { shanghaiDateTime } from "~/domain/calendar";
 
 export const meta: MetaFunction = () => [{ title: "台账导入 · 绿色通道" }];
 
@@ -116,7 +117,7 @@ export default function ImportPage() {
                       {j.fileName}
                     </Link>
                   </Td>
-                  <Td className="tabular-nums">{new Date(j.createdAt).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai" })}</Td>
+                  <Td className="tabular-nums">{shanghaiDateTime(j.createdAt)}</Td>
                   <Td>{j.createdBy ?? "—"}</Td>
                   <Td className="text-xs text-slate-500">{j.counts ? `将导入 ${j.counts.create} / 已存在 ${j.counts.skip_existing} / 有错误 ${j.counts.invalid}` : "—"}</Td>
                   <Td>

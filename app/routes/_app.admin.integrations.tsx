@@ -15,6 +15,7 @@ import {
 import { formFields } from "~/web/form-fields";
 import { dispatchIntent } from "~/web/intent.server";
 import { requirePermission } from "~/web/session.server";
+import { shanghaiDateTime } from "~/domain/calendar";
 
 export const meta: MetaFunction = () => [{ title: "系统对接 · 系统管理 · 绿色通道" }];
 
@@ -79,7 +80,7 @@ export async function action({ request }: ActionFunctionArgs) {
   return data({ ...answer.data, issued: issued as IssuedToken | null, values: answer.data.ok ? null : values }, { ...init, headers: { "Cache-Control": "no-store" } });
 }
 
-const when = (ms: number | null) => (ms === null ? "—" : new Date(ms).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai" }));
+const when = (ms: number | null) => (ms === null ? "—" : shanghaiDateTime(ms));
 
 export default function IntegrationsAdmin() {
   const { accounts } = useLoaderData<typeof loader>();

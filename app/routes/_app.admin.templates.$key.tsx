@@ -9,6 +9,7 @@ import { AppError } from "~/services/errors.server";
 import { getTemplate, templateGraph } from "~/services/template-library.server";
 import { TEMPLATE_SOURCE_LABELS } from "~/domain/graph/template";
 import { requirePermission } from "~/web/session.server";
+import { shanghaiDateTime } from "~/domain/calendar";
 
 export const links: LinksFunction = () => [templateGraphStylesheet];
 
@@ -28,7 +29,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   }
 }
 
-const dateTime = (ms: number) => new Date(ms).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", dateStyle: "short", timeStyle: "short" });
+const dateTime = (ms: number) => shanghaiDateTime(ms);
 
 export default function TemplateDetailPage() {
   const { summary, version, template, graph, departments } = useLoaderData<typeof loader>();

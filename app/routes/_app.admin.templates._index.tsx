@@ -13,6 +13,7 @@ import {
 import { TEMPLATE_SOURCE_LABELS } from "~/domain/graph/template";
 import { readUploadForm } from "~/web/multipart.server";
 import { requirePermission } from "~/web/session.server";
+import { shanghaiDateTime } from "~/domain/calendar";
 
 export const meta: MetaFunction = () => [{ title: "模板库 · 绿色通道" }];
 
@@ -54,7 +55,7 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-const dateTime = (ms: number) => new Date(ms).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", dateStyle: "short", timeStyle: "short" });
+const dateTime = (ms: number) => shanghaiDateTime(ms);
 
 export default function TemplateLibrary() {
   const { templates } = useLoaderData<typeof loader>();

@@ -26,6 +26,7 @@ import { formFields, formList, formText } from "~/web/form-fields";
 import { dispatchIntent } from "~/web/intent.server";
 import { routeId } from "~/web/params.server";
 import { requirePermission } from "~/web/session.server";
+import { shanghaiDateTime } from "~/domain/calendar";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.meeting.title ?? "会议"} · 联席会议 · 绿色通道` }];
 
@@ -261,7 +262,7 @@ function MeetingFacts({ page }: { page: Loaded }) {
           {row("出席", <span className="whitespace-pre-line">{meeting.attendees || "—"}</span>)}
           {row("参会部门", meeting.departments.length ? meeting.departments.map((d) => d.name).join("、") : "—")}
           {row("协调人", meeting.coordinator ?? "—")}
-          {row("纪要", meeting.minutesIssuedAt ? `已于 ${new Date(meeting.minutesIssuedAt).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai" })} 印发` : "未印发")}
+          {row("纪要", meeting.minutesIssuedAt ? `已于 ${shanghaiDateTime(Date.parse(meeting.minutesIssuedAt))} 印发` : "未印发")}
         </dl>
         {can.manage ? (
           <div className="space-y-2 text-sm">

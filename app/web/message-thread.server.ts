@@ -1,5 +1,6 @@
 import { data } from "@remix-run/node";
 import type { ThreadAnswer } from "~/domain/message/rules";
+import { shanghaiDateTime } from "~/domain/calendar";
 import { MAX_UPLOAD_BYTES } from "~/domain/material/upload-rules";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
@@ -13,16 +14,12 @@ import { requireUser } from "./session.server";
  * service answers both sides, and who may read or write is decided there.
  */
 
-/** An instant as Shanghai wall-clock time, formatted on the server so the page hydrates with the same text. */
-function wallClock(iso: string): string {
-  return new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 16).replace("T", " ");
-}
 
 export async function loadThread(request: Request, projectId: number) {
   const user = await requireUser(request);
   try {
     const t = listMessages(serviceContext(), user, projectId);
-    return { project: t.project, canWrite: t.canWrite, messages: t.messages.map((m) => ({ ...m, atText: wallClock(m.at) })) };
+    return { project: t.project, canWrite: t.canWrite, messages: t.messages.map((m) => ({ ...m, atText: shanghaiDateTime(Date.parse(m.at)) })) };
   } catch (e) {
     if (e instanceof AppError) throw new Response(e.message, { status: e.status });
     throw e;

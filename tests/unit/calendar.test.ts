@@ -20,6 +20,7 @@ import {
   formatDay,
   officialCalendarData,
   parseDate,
+  shanghaiDateTime,
   shanghaiDay,
   toDay,
   weekdayOf,
@@ -445,5 +446,12 @@ describe("format", () => {
     expect(cal.format(d("1999-12-31"))).toBe("1999-12-31"); // outside the cache, still formatted
     expect(cal.parse("2026-02-30")).toBeNull();
     expect(cal.parse("2026-02-28")).toBe(d("2026-02-28"));
+  });
+});
+
+describe("shanghaiDateTime", () => {
+  it("shows an instant as Shanghai wall-clock time, across the UTC date line", () => {
+    expect(shanghaiDateTime(Date.UTC(2026, 11, 2, 9, 13))).toBe("2026-12-02 17:13");
+    expect(shanghaiDateTime(Date.UTC(2026, 11, 31, 16, 5))).toBe("2027-01-01 00:05");
   });
 });

@@ -2,6 +2,7 @@ import { Form } from "@remix-run/react";
 import { isClosedProject, PROJECT_CLOSE_LABELS, PROJECT_CLOSE_OUTCOMES } from "~/domain/project/types";
 import type { ProjectPage } from "~/services/project-page.server";
 import { Alert, Button, Card, Field, Input, Textarea } from "~/components/ui";
+import { shanghaiDateTime } from "~/domain/calendar";
 
 type Answer = { ok: boolean; message: string; fields?: Record<string, string>; intent?: string } | undefined;
 
@@ -66,7 +67,7 @@ export function ProjectSettings({ page, today, answer }: { page: Pick<ProjectPag
                   </div>
                   <div className="text-slate-700">{c.reason}</div>
                   <div className="text-xs text-slate-500">
-                    {c.by} · {new Date(c.at).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai" })}
+                    {c.by} · {shanghaiDateTime(c.at)}
                   </div>
                 </li>
               ))}

@@ -54,3 +54,14 @@ export function shanghaiDay(instant: Date): DayNum {
 export function shanghaiToday(instant: Date): string {
   return formatDay(shanghaiDay(instant));
 }
+
+/**
+ * An instant as Asia/Shanghai wall-clock time, `YYYY-MM-DD HH:mm`. Computed, not
+ * `toLocaleString`: the server and the browser format it alike, so pages hydrate
+ * with the same text whatever their locale data.
+ *
+ * @example shanghaiDateTime(Date.UTC(2026, 11, 2, 9, 13)) // → "2026-12-02 17:13"
+ */
+export function shanghaiDateTime(ms: number): string {
+  return new Date(ms + 8 * 3_600_000).toISOString().slice(0, 16).replace("T", " ");
+}
