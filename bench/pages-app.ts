@@ -83,6 +83,18 @@ export function seedDatabase(ws: Workspace): void {
   console.log(`  ${npmRun("seed", ws.env)}`);
 }
 
+/**
+ * A province-sized database (`npm run seed:large -- --projects N --db <workspace db>`): migrations,
+ * the demo city (for the sign-in users) and N projects; its progress bar is shown as it runs.
+ */
+export function seedLarge(ws: Workspace, projects: number): void {
+  const r = spawnSync("npm", ["run", "--silent", "seed:large", "--", "--projects", String(projects), "--db", ws.databasePath], {
+    env: ws.env,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  if (r.status !== 0) throw new Error(`npm run seed:large failed (exit ${r.status})`);
+}
+
 /** A consistent copy of an existing database (WAL included), so the benchmark never touches the original. */
 export async function copyDatabase(source: string, ws: Workspace): Promise<void> {
   const src = resolve(source);

@@ -3,18 +3,30 @@
  *
  * Builds when the build is missing or stale (as `npm start` does), makes a temporary directory
  * with its own database, uploads, queue prefix and port, prepares the database with
- * `npm run db:migrate` + `npm run seed` (demo data), starts the web server as production does
+ * `npm run db:migrate` + `npm run seed` (demo data), or `npm run seed:large` (`--large N`), or
+ * copies a prepared one (`--db`), starts the web server as production does
  * (`node --import tsx server.ts`, NODE_ENV=production; no worker), signs in over HTTP as the role
  * that uses each page and loads it with autocannon. The project page is the project with the most
  * items unless `--project` says otherwise. Exits 1 when any page answered anything but 2xx.
+ * Budgets (p95 of the dashboard pages ≤ 150 ms, of the project page ≤ 50 ms) are printed beside
+ * the figures for information only: being over one does not fail the run.
  *
- *   --pages projects,project,queue,dashboard   which pages (default: all four)
+ * After the loads, for `dashboard` and `ranking`, bench/loader-sql.ts times the service function
+ * in-process against the bare SQL it runs (on the same database) and prints the ratio.
+ *
+ *   --pages projects,project,queue,dashboard,ranking   which pages (default: all five)
  *   --duration 10      seconds of load per page          --connections 10   concurrent connections
  *   --warmup 2         seconds of unrecorded load first  --sequential 20    one-at-a-time requests timed
  *   --project <id>     project for the project page      --db <file>        copy this database instead of seeding
+ *   --large <N>        seed a province of N projects (npm run seed:large) instead of the demo
+ *   --loader-runs 20   timed runs of each loader and of its SQL (0: skip the loader/SQL ratios)
  *   --password <pw>    password of the sign-in users (default demo1234)
+ *
+ * At scale the usual way is to build the province once and copy it for every run:
+ *   npm run seed:large -- --projects 20000 --db /tmp/province.db
+ *   npm run bench:pages -- --db /tmp/province.db
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
@@ -27,6 +39,7 @@ import {
   makeWorkspace,
   removeWorkspace,
   seedDatabase,
+  seedLarge,
   signIn,
   startServer,
   type Server,
@@ -39,7 +52,13 @@ const PAGES = {
   project: { login: "proxy", path: (projectId: number) => `/projects/${projectId}` },
   queue: { login: "dept", path: () => "/queue" },
   dashboard: { login: "leader", path: () => "/dashboard" },
+  ranking: { login: "leader", path: () => "/dashboard/ranking" },
 } as const;
+
+/** p95 budgets (ms), printed for information next to the figures; never a failure. */
+const BUDGETS: Partial<Record<PageName, number>> = { dashboard: 150, ranking: 150, project: 50 };
+/** Pages whose loader bench/loader-sql.ts compares with its bare SQL. */
+const LOADER_PAGES: readonly PageName[] = ["dashboard", "ranking"];
 type PageName = keyof typeof PAGES;
 
 const { values: args } = parseArgs({
@@ -51,14 +70,34 @@ const { values: args } = parseArgs({
     sequential: { type: "string", default: "20" },
     project: { type: "string" },
     db: { type: "string" },
+    large: { type: "string" },
+    "loader-runs": { type: "string", default: "20" },
     password: { type: "string", default: "demo1234" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 
 if (args.help) {
-  console.log("usage: npm run bench:pages -- [--pages projects,project,queue,dashboard] [--duration 10] [--connections 10]");
-  console.log("                               [--warmup 2] [--sequential 20] [--project <id>] [--db <file>] [--password <pw>]");
+  console.log(`usage: npm run bench:pages -- [options]
+
+  --pages <list>     pages to load, from ${Object.keys(PAGES).join(",")} (default: all)
+                     ${Object.entries(PAGES).map(([k, v]) => `${k} = ${v.path(0).replace("/0", "/<id>")} as ${v.login}`).join("; ")}
+  --duration 10      seconds of recorded load per page
+  --connections 10   concurrent connections
+  --warmup 2         seconds of unrecorded load before each page
+  --sequential 20    one-at-a-time requests timed per page (0: none)
+  --project <id>     project for the project page (default: the one with the most items)
+  --db <file>        copy this database (never modified) instead of seeding the demo
+  --large <N>        seed a province of N projects with npm run seed:large instead of the demo
+  --loader-runs 20   timed runs of each dashboard loader and of its bare SQL (0: skip the ratios)
+  --password <pw>    password of the sign-in users (default demo1234)
+
+p95 budgets, printed for information (never a failure): ${Object.entries(BUDGETS).map(([k, v]) => `${k} ≤ ${v} ms`).join(", ")}.
+Exits 1 when a page answers anything but 2xx.
+
+At scale, build the province once and copy it for every run:
+  npm run seed:large -- --projects 20000 --db /tmp/province.db
+  npm run bench:pages -- --db /tmp/province.db`);
   process.exit(0);
 }
 
@@ -75,6 +114,12 @@ const connections = Math.round(positive("connections", args.connections));
 const warmup = positive("warmup", args.warmup, true);
 const sequentialCount = Math.round(positive("sequential", args.sequential, true));
 const projectArg = args.project === undefined ? undefined : Math.round(positive("project", args.project));
+const large = args.large === undefined ? undefined : Math.round(positive("large", args.large));
+const loaderRuns = Math.round(positive("loader-runs", args["loader-runs"], true));
+if (large !== undefined && args.db) {
+  console.error("--large and --db exclude each other: --large seeds a new province, --db copies a prepared database");
+  process.exit(2);
+}
 const pages = args.pages.split(",").map((p) => p.trim()).filter(Boolean) as PageName[];
 const unknown = pages.filter((p) => !(p in PAGES));
 if (unknown.length || pages.length === 0) {
@@ -130,6 +175,23 @@ const load1 = () => loadavg()[0].toFixed(1);
 const busy = () => loadavg()[0] > cpus().length * 0.75;
 if (busy()) console.warn(`bench:pages: the machine is busy (load average ${load1()} on ${cpus().length} CPUs); figures will be noisy`);
 
+function budgetCell(r: Row): string {
+  const budget = BUDGETS[r.page];
+  if (budget === undefined) return "";
+  if (!r.figures || r.problem || !Number.isFinite(r.figures.p95)) return `≤ ${budget}: -`;
+  return `≤ ${budget}: ${r.figures.p95 <= budget ? "within budget" : "OVER budget"}`;
+}
+
+/** bench/loader-sql.ts on the workspace's database, its lines printed as they come. */
+function loaderRatios(databasePath: string, names: PageName[]): void {
+  const r = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "bench/loader-sql.ts", "--db", databasePath, "--in-place", "--pages", names.join(","), "--runs", String(loaderRuns)],
+    { stdio: ["ignore", "inherit", "inherit"], env: { ...ws!.env, NODE_ENV: "production" } },
+  );
+  if (r.status !== 0) console.log(`  (bench/loader-sql.ts exited ${r.status}; the ratios above are incomplete)`);
+}
+
 let failed = false;
 try {
   buildIfNeeded();
@@ -139,6 +201,9 @@ try {
   if (args.db) {
     console.log(`  copying ${args.db} (no seeding)`);
     await copyDatabase(args.db, ws);
+  } else if (large !== undefined) {
+    console.log(`  seeding a province of ${large} projects (npm run seed:large)`);
+    seedLarge(ws, large);
   } else {
     seedDatabase(ws);
   }
@@ -203,7 +268,7 @@ try {
   console.log(
     "\n" +
       table(
-        ["page", "as", "requests", "req/s", "p50 ms", "p95 ms", "p97.5 ms", "max ms", "non-2xx", "errors", "HTML", "1-at-a-time p50 ms", "server CPU ms/req"],
+        ["page", "as", "requests", "req/s", "p50 ms", "p95 ms", "p97.5 ms", "max ms", "non-2xx", "errors", "HTML", "1-at-a-time p50 ms", "server CPU ms/req", "p95 budget"],
         rows.map((r) => {
           const f = r.figures;
           return [
@@ -220,10 +285,27 @@ try {
             kb(r.htmlBytes),
             ms(r.single),
             ms(r.cpuPerRequest),
+            budgetCell(r),
           ];
         }),
       ),
   );
+  const over = rows.filter((r) => BUDGETS[r.page] !== undefined && r.figures && !r.problem && r.figures.p95 > BUDGETS[r.page]!);
+  for (const r of rows) {
+    const budget = BUDGETS[r.page];
+    if (budget === undefined || !r.figures || r.problem) continue;
+    console.log(`  ${r.page}: p95 ${ms(r.figures.p95)} ms, budget ${budget} ms: ${r.figures.p95 <= budget ? "within budget" : "OVER budget"}`);
+  }
+  if (over.length) console.log("  (budgets are information, not a failure of this run)");
+
+  const loaderPages = pages.filter((p) => LOADER_PAGES.includes(p));
+  if (loaderPages.length && loaderRuns > 0 && !interrupted) {
+    // The server is done: stop it so the in-process timings have the CPUs to themselves.
+    await server.stop();
+    console.log(`\nloaders against their bare SQL (in-process, same database, median of up to ${loaderRuns} runs each):`);
+    loaderRatios(ws.databasePath, loaderPages);
+  }
+
   console.log(`\nrevision ${revision()}; node ${process.version}; ${cpus().length} CPUs; autocannon and server on the same machine; load average ${load1()} at the end`);
 
   const problems = rows.filter((r) => r.problem);
