@@ -202,6 +202,9 @@ export const items = sqliteTable(
     uniqueIndex("items_project_key_uq").on(t.projectId, t.key),
     index("items_department_status_idx").on(t.departmentId, t.status),
     index("items_status_due_idx").on(t.status, t.dueOn),
+    // Month figures per department (department_month_stats) and the due-date drill-downs.
+    index("items_department_decided_idx").on(t.departmentId, t.decidedOn),
+    index("items_department_due_idx").on(t.departmentId, t.dueOn),
   ],
 );
 
@@ -651,4 +654,127 @@ export const enterpriseInvitations = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [index("enterprise_invitations_enterprise_idx").on(t.enterpriseId)],
+);
+
+/**
+ * Stored, incrementally maintained state of each project for the leaders' screens
+ * (issue 13): refreshed in the same transaction as every change to the project
+ * (app/services/stats.server.ts) and once a day for the date-dependent figures,
+ * so the dashboard reads rows instead of replanning every project per request.
+ * `asOf` is the day the date-dependent columns (forecast, slack, warnings, stall) hold for.
+ */
+export const projectStats = sqliteTable(
+  "project_stats",
+  {
+    projectId: integer("project_id")
+      .primaryKey()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    asOf: text("as_of").notNull(),
+    forecastStartOn: text("forecast_start_on"),
+    /** Total slack of the 开工 milestone in working days (negative: late). */
+    slack: integer("slack"),
+    atRisk: integer("at_risk", { mode: "boolean" }).notNull().default(false),
+    stalled: integer("stalled", { mode: "boolean" }).notNull().default(false),
+    idleDays: integer("idle_days"),
+    /** Items not finished (approved or waived). */
+    openItems: integer("open_items").notNull().default(0),
+    /** Items a department holds (the queue's statuses). */
+    activeItems: integer("active_items").notNull().default(0),
+    yellowItems: integer("yellow_items").notNull().default(0),
+    redItems: integer("red_items").notNull().default(0),
+    /** Items under 督办: a fired 督办/领导督办 level on the current due date, or an open supervision action item. */
+    supervisedItems: integer("supervised_items").notNull().default(0),
+    openActionItems: integer("open_action_items").notNull().default(0),
+    /** The item holding the project up most, its department and how many working days it is overdue. */
+    blockingItemId: integer("blocking_item_id").references(() => items.id, { onDelete: "set null" }),
+    blockingDepartmentId: integer("blocking_department_id").references(() => departments.id),
+    blockingOverdueDays: integer("blocking_overdue_days").notNull().default(0),
+    /** 地区: the city or prefecture the location names (domain/dashboard/region.ts), for the dashboard's filter. */
+    region: text("region"),
+    /** Lowest stage with unfinished approvals (1–4), 5 once construction has started. */
+    stage: integer("stage").notNull().default(1),
+    /** Ordering key of the "needs attention" list (0: needs none); see domain/dashboard/attention.ts. */
+    attention: integer("attention").notNull().default(0),
+    // 项目指标 (环节 / 材料 / 时限 / 跑动次数).
+    itemCount: integer("item_count").notNull().default(0),
+    materialCount: integer("material_count").notNull().default(0),
+    plannedWorkingDays: integer("planned_working_days"),
+    visits: integer("visits").notNull().default(0),
+    contacts: integer("contacts").notNull().default(0),
+    /** The day construction started (开工 recorded), and the days from signing to it. */
+    startedOn: text("started_on"),
+    signedToStartDays: integer("signed_to_start_days"),
+    signedToStartWorkingDays: integer("signed_to_start_working_days"),
+    updatedAt: integer("updated_at", { mode: "number" }).notNull().default(now),
+  },
+  (t) => [
+    index("project_stats_as_of_idx").on(t.asOf),
+    index("project_stats_attention_idx").on(t.attention),
+    index("project_stats_started_idx").on(t.startedOn),
+  ],
+);
+
+/** Each department's live figures, kept like project_stats: what its queue holds and how late. */
+export const departmentStats = sqliteTable("department_stats", {
+  departmentId: integer("department_id")
+    .primaryKey()
+    .references(() => departments.id, { onDelete: "cascade" }),
+  asOf: text("as_of").notNull(),
+  /** Items in the department's queue (submitted, running, correction, special, suspended). */
+  active: integer("active").notNull().default(0),
+  yellow: integer("yellow").notNull().default(0),
+  red: integer("red").notNull().default(0),
+  paused: integer("paused").notNull().default(0),
+  supervised: integer("supervised").notNull().default(0),
+  /** Open action items the department leads (also in its queue), and how many of them are overdue. */
+  actionItems: integer("action_items").notNull().default(0),
+  actionItemsOverdue: integer("action_items_overdue").notNull().default(0),
+  /** Decided items ever, and those decided on or before their due date. */
+  handled: integer("handled").notNull().default(0),
+  onTime: integer("on_time").notNull().default(0),
+  updatedAt: integer("updated_at", { mode: "number" }).notNull().default(now),
+});
+
+/**
+ * Per department and calendar month (`YYYY-MM`): the decided items and the 督办 levels,
+ * so a ranking over any run of months sums a few rows instead of reading every item.
+ */
+export const departmentMonthStats = sqliteTable(
+  "department_month_stats",
+  {
+    departmentId: integer("department_id")
+      .notNull()
+      .references(() => departments.id, { onDelete: "cascade" }),
+    month: text("month").notNull(),
+    handled: integer("handled").notNull().default(0),
+    onTime: integer("on_time").notNull().default(0),
+    late: integer("late").notNull().default(0),
+    /** Working days used on the clock (limit − days left at the decision) and the promised limits, summed. */
+    usedDays: integer("used_days").notNull().default(0),
+    limitDays: integer("limit_days").notNull().default(0),
+    /** Items that went overdue this month (their due date fell in it and they were decided late or are still open). */
+    wentOverdue: integer("went_overdue").notNull().default(0),
+    /** 督办 levels fired on the department's items plus 督办 notices issued to it in the month. */
+    supervised: integer("supervised").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.departmentId, t.month] })],
+);
+
+/** 通报: the weekly or monthly briefing, generated on schedule or on demand and kept. */
+export const briefings = sqliteTable(
+  "briefings",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    kind: text("kind", { enum: ["weekly", "monthly"] }).notNull(),
+    periodFrom: text("period_from").notNull(),
+    periodTo: text("period_to").notNull(),
+    title: text("title").notNull(),
+    /** JSON: the briefing's content as generated (ranking, overdue list, started projects, 督办). */
+    body: text("body").notNull(),
+    /** `weekly-2026-11-30` for the scheduled one of a period (so a redelivered job writes it once); null on demand. */
+    scheduleKey: text("schedule_key").unique(),
+    generatedByUserId: integer("generated_by_user_id").references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index("briefings_kind_period_idx").on(t.kind, t.periodFrom)],
 );

@@ -1,0 +1,373 @@
+import { sql } from "drizzle-orm";
+import { departmentMonthStats, departmentStats, projectStats } from "../../db/schema";
+import { formatDay, parseDate, shanghaiDay, type DayNum, type WorkingCalendar } from "~/domain/calendar";
+import { ACTIVE_STATUSES, isFinished, isPaused, type ItemStatus } from "~/domain/clock";
+import { attentionScore } from "~/domain/dashboard/attention";
+import { STARTED_STAGE, VISIT_LOG_KINDS } from "~/domain/dashboard/figures";
+import { monthBounds, monthOf } from "~/domain/dashboard/period";
+import { regionOf } from "~/domain/dashboard/region";
+import type { EscalationPolicy } from "~/domain/escalation/policy";
+import { idleWorkingDays, isStalled } from "~/domain/escalation/stall";
+import { isStartMilestone } from "~/domain/graph/milestone";
+import type { Db } from "~/utils/db.server";
+import { loadProject, readStoredClock } from "./project-aggregate.server";
+import { planProject } from "./project-context.server";
+import { getCalendar, getPolicy } from "./time-rules.server";
+import { transaction } from "./transaction.server";
+
+/**
+ * The stored state behind the leaders' screens (issue 13). Every service that
+ * changes a project, an item or an action item calls `refreshStatsAfter` inside
+ * its transaction, so the figures commit with the change; the date-dependent
+ * ones (warnings, forecast, stall) carry the day they hold for (`as_of`), and the
+ * worker's sweep refreshes rows left from an earlier day (`refreshStaleStats`).
+ * Readers never replan a project: a province's dashboard is a few indexed reads.
+ */
+
+const ACTIVE = [...ACTIVE_STATUSES] as string[];
+const DECIDED = ["approved", "rejected"];
+const inList = (xs: readonly string[]) => sql.join(xs.map((x) => sql`${x}`), sql`, `);
+
+interface Rules {
+  cal: WorkingCalendar;
+  policy: EscalationPolicy;
+  today: DayNum;
+}
+
+function rulesAt(db: Db, now: Date): Rules {
+  return { cal: getCalendar(db), policy: getPolicy(db), today: shanghaiDay(now) };
+}
+
+/** Items under 督办 in a set: a fired 督办/领导督办 on the item's current due date while it still runs. */
+function supervisedItemIds(tx: Db, where: ReturnType<typeof sql>): Set<number> {
+  const rows = tx.all<{ id: number }>(sql`
+    select distinct i.id as id from escalations e join items i on i.id = e.item_id
+    where e.fired_at is not null and e.level in ('supervise', 'leader') and e.due_on = i.due_on
+      and i.status in (${inList(ACTIVE)}) and ${where}`);
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Computes one project's row; null when the project is gone. */
+export function computeProjectStats(tx: Db, projectId: number, r: Rules) {
+  const agg = loadProject(tx, projectId, r.cal);
+  if (!agg) return null;
+  const p = agg.project;
+  const { cal, policy, today } = r;
+  const plan = planProject(agg, cal, policy, today);
+  const startPlanned = plan.items.find(isStartMilestone);
+  const startRecord = agg.items.find((i) => startPlanned && i.row.key === startPlanned.key);
+
+  let yellow = 0;
+  let red = 0;
+  let active = 0;
+  let blocking: { id: number; departmentId: number | null; overdue: number } | null = null;
+  for (const i of agg.items) {
+    if (ACTIVE.includes(i.row.status)) active++;
+    const reading = readStoredClock(i.row, cal, today, policy.yellowLead);
+    if (reading.warning === "red") {
+      red++;
+      if (!blocking || reading.overdueWorkingDays > blocking.overdue) blocking = { id: i.row.id, departmentId: i.row.departmentId, overdue: reading.overdueWorkingDays };
+    } else if (reading.warning === "yellow") yellow++;
+  }
+  const unfinished = agg.items.filter((i) => !isFinished(i.state.status) && i.row.kind !== "milestone");
+  if (!blocking) {
+    // Nothing overdue: the critical unfinished item that should start first holds the project up.
+    const byKey = new Map(agg.items.map((i) => [i.row.key, i]));
+    const critical = plan.items
+      .filter((s) => s.critical && s.kind !== "milestone" && !isFinished(s.status))
+      .sort((a, b) => a.earliestStart - b.earliestStart)[0];
+    const rec = critical ? byKey.get(critical.key) : undefined;
+    if (rec) blocking = { id: rec.row.id, departmentId: rec.row.departmentId, overdue: 0 };
+  }
+
+  const hasOpenItems = agg.items.some((i) => !isFinished(i.state.status));
+  const stallFacts = { projectActive: p.status === "active", hasOpenItems, lastProgressOn: p.lastProgressOn ? parseDate(p.lastProgressOn) : null };
+  const stalled = isStalled(stallFacts, today, policy.stallAfter, cal);
+  const idle = idleWorkingDays(stallFacts, today, cal);
+  const slack = startPlanned?.totalSlack ?? null;
+  // Once construction has started the start target is history, not a risk.
+  const atRisk = plan.atRisk && p.status === "active";
+
+  const supervised = supervisedItemIds(tx, sql`i.project_id = ${projectId}`);
+  const actions = tx.all<{ itemId: number | null; source: string }>(
+    sql`select item_id as itemId, source from action_items where project_id = ${projectId} and status = 'open'`,
+  );
+  let supervisionWithoutItem = 0;
+  for (const a of actions) {
+    if (a.source !== "supervision") continue;
+    if (a.itemId === null) supervisionWithoutItem++;
+    else supervised.add(a.itemId);
+  }
+  const logs = tx.get<{ visits: number; contacts: number }>(sql`
+    select coalesce(sum(kind in (${inList(VISIT_LOG_KINDS)})), 0) as visits,
+           coalesce(sum(kind <> 'note' and kind not in (${inList(VISIT_LOG_KINDS)})), 0) as contacts
+    from contact_logs where project_id = ${projectId}`)!;
+  const materialCount = tx.get<{ n: number }>(sql`select count(distinct name) as n from materials where project_id = ${projectId}`)!.n;
+
+  const startedOn = startRecord?.row.decidedOn ?? (p.status === "started" || p.status === "completed" ? p.closedOn : null);
+  const signed = parseDate(p.signedOn)!;
+  const started = startedOn ? parseDate(startedOn) : null;
+  const stage = p.status === "started" || p.status === "completed" ? STARTED_STAGE : unfinished.length ? Math.min(...unfinished.map((i) => i.row.stage)) : STARTED_STAGE;
+  const overdue = blocking?.overdue ?? 0;
+  return {
+    projectId,
+    asOf: formatDay(today),
+    forecastStartOn: formatDay(plan.forecastStartOn),
+    slack,
+    atRisk,
+    stalled,
+    idleDays: idle,
+    openItems: unfinished.length,
+    activeItems: active,
+    yellowItems: yellow,
+    redItems: red,
+    supervisedItems: supervised.size + supervisionWithoutItem,
+    openActionItems: actions.length,
+    blockingItemId: blocking?.id ?? null,
+    blockingDepartmentId: blocking?.departmentId ?? null,
+    blockingOverdueDays: overdue,
+    region: regionOf(p.location),
+    stage,
+    attention: p.status === "active" ? attentionScore({ stalled, idleDays: idle, redItems: red, blockingOverdueDays: overdue, atRisk, slack }) : 0,
+    itemCount: agg.items.filter((i) => i.row.kind !== "milestone").length,
+    materialCount,
+    plannedWorkingDays: cal.workingDaysBetween(signed, started ?? plan.forecastStartOn),
+    visits: logs.visits,
+    contacts: logs.contacts,
+    startedOn,
+    signedToStartDays: started !== null ? started - signed : null,
+    signedToStartWorkingDays: started !== null ? cal.workingDaysBetween(signed, started) : null,
+    updatedAt: Date.now(),
+  };
+}
+
+function writeProjectStats(tx: Db, projectId: number, r: Rules) {
+  const row = computeProjectStats(tx, projectId, r);
+  if (!row) return;
+  tx.insert(projectStats).values(row).onConflictDoUpdate({ target: projectStats.projectId, set: row }).run();
+}
+
+/** Computes one department's live row: the same items and warnings its queue shows. */
+export function computeDepartmentStats(tx: Db, departmentId: number, r: Rules) {
+  const { cal, policy, today } = r;
+  const rows = tx.all<{ status: ItemStatus; dueOn: string | null; acceptedOn: string | null; yellowLead: number | null; kind: string; statutoryLimit: number | null; promisedLimit: number | null; limitUnit: string }>(sql`
+    select status, due_on as dueOn, accepted_on as acceptedOn, yellow_lead as yellowLead, kind,
+           statutory_limit as statutoryLimit, promised_limit as promisedLimit, limit_unit as limitUnit
+    from items where department_id = ${departmentId} and status in (${inList(ACTIVE)})`);
+  let yellow = 0;
+  let red = 0;
+  let paused = 0;
+  for (const i of rows) {
+    if (isPaused(i.status)) paused++;
+    const w = readStoredClock(i as never, cal, today, policy.yellowLead).warning;
+    if (w === "red") red++;
+    else if (w === "yellow") yellow++;
+  }
+  const todayText = formatDay(today);
+  const actions = tx.get<{ open: number; overdue: number; supervision: number }>(sql`
+    select count(*) as open, coalesce(sum(deadline_on < ${todayText}), 0) as overdue, coalesce(sum(source = 'supervision'), 0) as supervision
+    from action_items where owner_department_id = ${departmentId} and status = 'open'`)!;
+  const decided = tx.get<{ handled: number; onTime: number }>(sql`
+    select coalesce(sum(handled), 0) as handled, coalesce(sum(on_time), 0) as onTime from department_month_stats where department_id = ${departmentId}`)!;
+  return {
+    departmentId,
+    asOf: todayText,
+    active: rows.length,
+    yellow,
+    red,
+    paused,
+    supervised: supervisedItemIds(tx, sql`i.department_id = ${departmentId}`).size + actions.supervision,
+    actionItems: actions.open,
+    actionItemsOverdue: actions.overdue,
+    handled: decided.handled,
+    onTime: decided.onTime,
+    updatedAt: Date.now(),
+  };
+}
+
+/** Shanghai midnight of a business date, as epoch ms (fired_at is an instant). */
+const shanghaiMidnight = (day: string) => Date.parse(`${day}T00:00:00+08:00`);
+
+/** One department's figures for one month: decided items, how late, 督办. */
+export function computeDepartmentMonth(tx: Db, departmentId: number, month: string, r: Rules) {
+  const { cal, today } = r;
+  const { from, to } = monthBounds(month);
+  const decided = tx.all<{ dueOn: string; decidedOn: string; acceptedOn: string | null; promisedLimit: number | null; statutoryLimit: number | null; limitUnit: string }>(sql`
+    select due_on as dueOn, decided_on as decidedOn, accepted_on as acceptedOn, promised_limit as promisedLimit,
+           statutory_limit as statutoryLimit, limit_unit as limitUnit
+    from items where department_id = ${departmentId} and decided_on between ${from} and ${to}
+      and status in (${inList(DECIDED)}) and due_on is not null`);
+  let onTime = 0;
+  let usedDays = 0;
+  let limitDays = 0;
+  for (const i of decided) {
+    if (i.decidedOn <= i.dueOn) onTime++;
+    const due = parseDate(i.dueOn)!;
+    const dec = parseDate(i.decidedOn)!;
+    const limit = i.promisedLimit ?? i.statutoryLimit;
+    if (limit !== null && i.limitUnit === "workingDays") {
+      // Days used on the clock: the limit less what was left at the decision (pauses moved dueOn, so they do not count).
+      usedDays += limit - cal.workingDaysBetween(dec, due);
+      limitDays += limit;
+    } else if (i.acceptedOn) {
+      const acc = parseDate(i.acceptedOn)!;
+      usedDays += cal.workingDaysBetween(acc, dec);
+      limitDays += cal.workingDaysBetween(acc, due);
+    }
+  }
+  const todayText = formatDay(today);
+  const wentOverdue = tx.get<{ n: number }>(sql`
+    select count(*) as n from items where department_id = ${departmentId} and due_on between ${from} and ${to}
+      and ((status in (${inList(DECIDED)}) and decided_on > due_on) or (status in ('running', 'submitted') and due_on < ${todayText}))`)!.n;
+  const fired = tx.get<{ n: number }>(sql`
+    select count(*) as n from escalations e join items i on i.id = e.item_id
+    where e.level = 'supervise' and e.fired_at >= ${shanghaiMidnight(from)} and e.fired_at < ${shanghaiMidnight(from) + (parseDate(to)! - parseDate(from)! + 1) * 86_400_000}
+      and i.department_id = ${departmentId}`)!.n;
+  const notices = tx.get<{ n: number }>(sql`
+    select count(*) as n from action_items where owner_department_id = ${departmentId} and source = 'supervision' and start_on between ${from} and ${to}`)!.n;
+  return {
+    departmentId,
+    month,
+    handled: decided.length,
+    onTime,
+    late: decided.length - onTime,
+    usedDays,
+    limitDays,
+    wentOverdue,
+    supervised: fired + notices,
+  };
+}
+
+function writeDepartmentMonth(tx: Db, departmentId: number, month: string, r: Rules) {
+  const row = computeDepartmentMonth(tx, departmentId, month, r);
+  if (row.handled + row.wentOverdue + row.supervised === 0) {
+    tx.delete(departmentMonthStats).where(sql`${departmentMonthStats.departmentId} = ${departmentId} and ${departmentMonthStats.month} = ${month}`).run();
+    return;
+  }
+  tx.insert(departmentMonthStats)
+    .values(row)
+    .onConflictDoUpdate({ target: [departmentMonthStats.departmentId, departmentMonthStats.month], set: row })
+    .run();
+}
+
+function writeDepartmentStats(tx: Db, departmentId: number, r: Rules) {
+  const row = computeDepartmentStats(tx, departmentId, r);
+  tx.insert(departmentStats).values(row).onConflictDoUpdate({ target: departmentStats.departmentId, set: row }).run();
+}
+
+export interface StatsChange {
+  /** The project whose row to recompute (null for an action item of no project). */
+  projectId?: number | null;
+  /** Departments whose rows to recompute; omitted: every department with an item in the project. */
+  departmentIds?: (number | null | undefined)[];
+  /** Business dates whose months' department figures may have moved (decisions, due dates, 督办). */
+  dates?: (string | null | undefined)[];
+}
+
+/**
+ * Recomputes what a change touched, inside the caller's transaction. Cheap at
+ * province scale: one project, a few departments, a month or two.
+ */
+export function refreshStatsAfter(tx: Db, now: Date, change: StatsChange): void {
+  const r = rulesAt(tx, now);
+  const projectId = change.projectId ?? null;
+  if (projectId !== null) writeProjectStats(tx, projectId, r);
+  const deptIds = new Set<number>();
+  const given = change.departmentIds ?? (projectId !== null ? tx.all<{ d: number }>(sql`select distinct department_id as d from items where project_id = ${projectId} and department_id is not null`).map((x) => x.d) : []);
+  for (const d of given) if (d !== null && d !== undefined) deptIds.add(d);
+  const months = new Set<string>([monthOf(formatDay(r.today))]);
+  for (const d of change.dates ?? []) if (d) months.add(monthOf(d));
+  for (const d of deptIds) {
+    for (const m of months) writeDepartmentMonth(tx, d, m, r);
+    writeDepartmentStats(tx, d, r);
+  }
+}
+
+/**
+ * Marks every stored figure out of date (a calendar or policy change moves due
+ * dates and warnings everywhere); the sweep recomputes them, months included.
+ */
+export function invalidateAllStats(tx: Db): void {
+  tx.run(sql`update project_stats set as_of = ''`);
+  tx.run(sql`update department_stats set as_of = ''`);
+}
+
+function staleProjectIds(db: Db, today: string, limit: number): number[] {
+  return db
+    .all<{ id: number }>(sql`select p.id as id from projects p left join project_stats s on s.project_id = p.id where s.project_id is null or s.as_of < ${today} limit ${limit}`)
+    .map((x) => x.id);
+}
+
+export interface StaleRefresh {
+  projects: number;
+  departments: number;
+  /** Projects still out of date when the time budget ran out. */
+  remaining: number;
+}
+
+/**
+ * Brings rows from an earlier day (or missing: new database, first start after the
+ * migration) up to today: departments first (a few), then projects in batches of
+ * short transactions until done or `budgetMs` is spent. Run by the worker's sweep;
+ * the dashboard runs it with a small budget so a day-old figure is never shown as today's.
+ */
+export function refreshStaleStats(db: Db, now: Date, opts: { budgetMs?: number; batch?: number } = {}): StaleRefresh {
+  const started = Date.now();
+  const budget = opts.budgetMs ?? Infinity;
+  const r = rulesAt(db, now);
+  const today = formatDay(r.today);
+  const staleDepts = db.all<{ id: number; asOf: string | null }>(sql`
+    select d.id as id, s.as_of as asOf from departments d left join department_stats s on s.department_id = d.id
+    where s.department_id is null or s.as_of < ${today}`);
+  if (staleDepts.length) {
+    transaction(db, (tx) => {
+      const current = monthOf(today);
+      for (const d of staleDepts) {
+        // A new day moves this and last month's "went overdue"; a fresh or invalidated row rebuilds every month.
+        const months =
+          d.asOf === null || d.asOf === ""
+            ? tx.all<{ m: string }>(sql`
+                select distinct substr(decided_on, 1, 7) as m from items where department_id = ${d.id} and decided_on is not null
+                union select distinct substr(due_on, 1, 7) from items where department_id = ${d.id} and due_on is not null
+                union select month from department_month_stats where department_id = ${d.id}`).map((x) => x.m)
+            : [monthOf(d.asOf), current];
+        for (const m of new Set([...months, current])) writeDepartmentMonth(tx, d.id, m, r);
+        writeDepartmentStats(tx, d.id, r);
+      }
+    });
+  }
+  let done = 0;
+  const batch = opts.batch ?? 200;
+  for (;;) {
+    if (Date.now() - started >= budget) break;
+    const ids = staleProjectIds(db, today, batch);
+    if (!ids.length) break;
+    transaction(db, (tx) => {
+      for (const id of ids) writeProjectStats(tx, id, r);
+    });
+    done += ids.length;
+  }
+  const remaining = db.get<{ n: number }>(sql`
+    select count(*) as n from projects p left join project_stats s on s.project_id = p.id where s.project_id is null or s.as_of < ${today}`)!.n;
+  return { projects: done, departments: staleDepts.length, remaining };
+}
+
+/** Recomputes everything (seeding, restores): every department month, department and project. */
+export function refreshAllStats(db: Db, now: Date, onProgress?: (done: number, total: number) => void): void {
+  invalidateAllStats(db);
+  const total = db.get<{ n: number }>(sql`select count(*) as n from projects`)!.n;
+  const r = rulesAt(db, now);
+  const today = formatDay(r.today);
+  let done = 0;
+  refreshStaleStats(db, now, { budgetMs: 0 });
+  for (;;) {
+    const ids = staleProjectIds(db, today, 500);
+    if (!ids.length) break;
+    transaction(db, (tx) => {
+      for (const id of ids) writeProjectStats(tx, id, r);
+    });
+    done += ids.length;
+    onProgress?.(done, total);
+  }
+}
+

@@ -1,0 +1,84 @@
+CREATE TABLE `briefings` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`kind` text NOT NULL,
+	`period_from` text NOT NULL,
+	`period_to` text NOT NULL,
+	`title` text NOT NULL,
+	`body` text NOT NULL,
+	`schedule_key` text,
+	`generated_by_user_id` integer,
+	`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,
+	FOREIGN KEY (`generated_by_user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `briefings_schedule_key_unique` ON `briefings` (`schedule_key`);--> statement-breakpoint
+CREATE INDEX `briefings_kind_period_idx` ON `briefings` (`kind`,`period_from`);--> statement-breakpoint
+CREATE TABLE `department_month_stats` (
+	`department_id` integer NOT NULL,
+	`month` text NOT NULL,
+	`handled` integer DEFAULT 0 NOT NULL,
+	`on_time` integer DEFAULT 0 NOT NULL,
+	`late` integer DEFAULT 0 NOT NULL,
+	`used_days` integer DEFAULT 0 NOT NULL,
+	`limit_days` integer DEFAULT 0 NOT NULL,
+	`went_overdue` integer DEFAULT 0 NOT NULL,
+	`supervised` integer DEFAULT 0 NOT NULL,
+	PRIMARY KEY(`department_id`, `month`),
+	FOREIGN KEY (`department_id`) REFERENCES `departments`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `department_stats` (
+	`department_id` integer PRIMARY KEY NOT NULL,
+	`as_of` text NOT NULL,
+	`active` integer DEFAULT 0 NOT NULL,
+	`yellow` integer DEFAULT 0 NOT NULL,
+	`red` integer DEFAULT 0 NOT NULL,
+	`paused` integer DEFAULT 0 NOT NULL,
+	`supervised` integer DEFAULT 0 NOT NULL,
+	`action_items` integer DEFAULT 0 NOT NULL,
+	`action_items_overdue` integer DEFAULT 0 NOT NULL,
+	`handled` integer DEFAULT 0 NOT NULL,
+	`on_time` integer DEFAULT 0 NOT NULL,
+	`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,
+	FOREIGN KEY (`department_id`) REFERENCES `departments`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `project_stats` (
+	`project_id` integer PRIMARY KEY NOT NULL,
+	`as_of` text NOT NULL,
+	`forecast_start_on` text,
+	`slack` integer,
+	`at_risk` integer DEFAULT false NOT NULL,
+	`stalled` integer DEFAULT false NOT NULL,
+	`idle_days` integer,
+	`open_items` integer DEFAULT 0 NOT NULL,
+	`active_items` integer DEFAULT 0 NOT NULL,
+	`yellow_items` integer DEFAULT 0 NOT NULL,
+	`red_items` integer DEFAULT 0 NOT NULL,
+	`supervised_items` integer DEFAULT 0 NOT NULL,
+	`open_action_items` integer DEFAULT 0 NOT NULL,
+	`blocking_item_id` integer,
+	`blocking_department_id` integer,
+	`blocking_overdue_days` integer DEFAULT 0 NOT NULL,
+	`region` text,
+	`stage` integer DEFAULT 1 NOT NULL,
+	`attention` integer DEFAULT 0 NOT NULL,
+	`item_count` integer DEFAULT 0 NOT NULL,
+	`material_count` integer DEFAULT 0 NOT NULL,
+	`planned_working_days` integer,
+	`visits` integer DEFAULT 0 NOT NULL,
+	`contacts` integer DEFAULT 0 NOT NULL,
+	`started_on` text,
+	`signed_to_start_days` integer,
+	`signed_to_start_working_days` integer,
+	`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,
+	FOREIGN KEY (`project_id`) REFERENCES `projects`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`blocking_item_id`) REFERENCES `items`(`id`) ON UPDATE no action ON DELETE set null,
+	FOREIGN KEY (`blocking_department_id`) REFERENCES `departments`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `project_stats_as_of_idx` ON `project_stats` (`as_of`);--> statement-breakpoint
+CREATE INDEX `project_stats_attention_idx` ON `project_stats` (`attention`);--> statement-breakpoint
+CREATE INDEX `project_stats_started_idx` ON `project_stats` (`started_on`);--> statement-breakpoint
+CREATE INDEX `items_department_decided_idx` ON `items` (`department_id`,`decided_on`);--> statement-breakpoint
+CREATE INDEX `items_department_due_idx` ON `items` (`department_id`,`due_on`);
