@@ -21,6 +21,7 @@ import { checkUploadFile } from "./materials.server";
 import { loadProjectFacts } from "./project-access.server";
 import { getCalendar, getPolicy } from "./time-rules.server";
 import { transactThenWake } from "./transaction.server";
+import { refreshStatsAfter } from "./stats.server";
 import { storeBlob } from "./upload-storage.server";
 
 /**
@@ -168,6 +169,8 @@ export function insertActionItems(
       .get();
     writeAudit(tx, { actorUserId: origin.actorId, action: "actionItem.create", entityType: "action_item", entityId: row.id, projectId: row.projectId, detail: { source: origin.source, title: row.title, dueOn: row.dueOn } }, origin.now);
     wakeups.push(...planActionItemTimers(tx, row, cal, policy));
+    // Open action items and 督办 count on the project and the lead department's figures.
+    refreshStatsAfter(tx, origin.now, { projectId: row.projectId, departmentIds: [row.ownerDepartmentId], dates: [row.startOn, row.dueOn] });
     created.push({ id: row.id, dueOn: row.dueOn });
   }
   return { created, wakeups };
@@ -530,6 +533,7 @@ function closeIn(
       now,
     );
     wake(planActionItemTimers(tx, tx.select().from(actionItems).where(eq(actionItems.id, row.id)).get()!, cal, policy));
+    refreshStatsAfter(tx, now, { projectId: row.projectId, departmentIds: [row.ownerDepartmentId] });
   });
   return getActionItem(ctx, actor, row.id);
 }

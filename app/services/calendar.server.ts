@@ -10,6 +10,7 @@ import { writeAudit } from "./audit.server";
 import { transactThenWake } from "./transaction.server";
 import type { Wakeup } from "~/domain/escalation/wakeup";
 import { replanAllIn } from "./escalation-timers.server";
+import { invalidateAllStats } from "./stats.server";
 import { getCalendar, getPolicy } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
 import { AppError, invalidInput, forbidden } from "./errors.server";
@@ -95,6 +96,8 @@ function recomputeItemClocks(tx: Db, cal: WorkingCalendar, now: Date, wakeups: W
   }
   // Every timer is re-derived from the new calendar (escalation days move even when a due date does not).
   wakeups.push(...replanAllIn(tx, cal, policy));
+  // Due dates and working-day counts moved everywhere: the stored figures are recomputed by the worker's sweep.
+  invalidateAllStats(tx);
   return changed;
 }
 

@@ -9,6 +9,7 @@ import { planItemTimers, planProjectTimers } from "./escalation-timers.server";
 import { specOf, storedColumns, toClockEvent } from "./project-aggregate.server";
 import { getCalendar, getPolicy } from "./time-rules.server";
 import { transactThenWake } from "./transaction.server";
+import { refreshStatsAfter } from "./stats.server";
 
 /**
  * Deemed acceptance (DESIGN §4, 行政许可法 §32): an application the department neither
@@ -135,6 +136,7 @@ function recordOne(db: Db, itemId: number, now: Date, today: DayNum, cal: Workin
     const fresh = tx.select().from(items).where(eq(items.id, itemId)).get()!;
     wake(planItemTimers(tx, fresh, cal, policy));
     wake(planProjectTimers(tx, row.projectId, cal, policy));
+    refreshStatsAfter(tx, now, { projectId: row.projectId, departmentIds: [fresh.departmentId], dates: [submittedOn, fresh.dueOn] });
     return "recorded";
   });
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, lte } from "drizzle-orm";
+import { and, asc, eq, isNull, lte, sql } from "drizzle-orm";
 import { departments, escalations, projectProxies, projects, users } from "../../db/schema";
 import { ACTION_SOURCE_LABELS } from "~/domain/meeting/vocabulary";
 import { parseDate, shanghaiDay, type WorkingCalendar } from "~/domain/calendar";
@@ -8,6 +8,7 @@ import type { Db } from "~/utils/db.server";
 import { placeOnNextMeeting } from "./escalation-agenda.server";
 import { getCalendar, getPolicy } from "./time-rules.server";
 import { transaction } from "./transaction.server";
+import { refreshStatsAfter } from "./stats.server";
 
 /**
  * Firing escalation timers (DESIGN §4, §8): each row fires exactly once. The
@@ -196,6 +197,21 @@ function fireIn(tx: Db, st: FireStatements, id: number, now: Date, fc: FireConte
  * Fires everything whose moment has passed and is still unfired, in one
  * transaction (the sweep, the start-up reconcile and every wake-up use it).
  */
+/**
+ * A fired 督办 or 领导督办 puts its item under 督办: the project's and the department's
+ * figures (and the month's 督办 count) move in the firing transaction.
+ */
+function refreshSupervisedStats(tx: Db, firedIds: number[], now: Date) {
+  if (!firedIds.length) return;
+  const rows = tx.all<{ projectId: number | null; departmentId: number | null }>(sql`
+    select distinct e.project_id as projectId, coalesce(i.department_id, a.owner_department_id) as departmentId
+    from escalations e left join items i on i.id = e.item_id left join action_items a on a.id = e.action_item_id
+    where e.id in (${sql.join(firedIds.map((id) => sql`${id}`), sql`, `)}) and e.level in ('supervise', 'leader')`);
+  const byProject = new Map<number | null, (number | null)[]>();
+  for (const r of rows) byProject.set(r.projectId, [...(byProject.get(r.projectId) ?? []), r.departmentId]);
+  for (const [projectId, departmentIds] of byProject) refreshStatsAfter(tx, now, { projectId, departmentIds });
+}
+
 export function fireDue(db: Db, now: Date, limit = 5_000): { fired: number; ids: number[] } {
   const due = db
     .select({ id: escalations.id })
@@ -209,7 +225,14 @@ export function fireDue(db: Db, now: Date, limit = 5_000): { fired: number; ids:
   return transaction(db, (tx) => {
     const fc = fireContext(tx);
     let fired = 0;
-    for (const { id } of due) if (fireIn(tx, st, id, now, fc) === "fired") fired++;
+    const firedIds: number[] = [];
+    for (const { id } of due) {
+      if (fireIn(tx, st, id, now, fc) === "fired") {
+        fired++;
+        firedIds.push(id);
+      }
+    }
+    refreshSupervisedStats(tx, firedIds, now);
     return { fired, ids: due.map((d) => d.id) };
   });
 }

@@ -6,6 +6,7 @@ import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
 import { writeAudit } from "./audit.server";
 import type { ServiceContext } from "./context.server";
 import { planItemTimers } from "./escalation-timers.server";
+import { refreshStatsAfter } from "./stats.server";
 import { AppError, forbidden, invalidInput, notFound } from "./errors.server";
 import { loadProjectFor } from "./project-aggregate.server";
 import { getCalendar, getPolicy } from "./time-rules.server";
@@ -50,5 +51,7 @@ export function setItemEscalationSettings(ctx: ServiceContext, actor: Actor, pro
       .get();
     writeAudit(tx, { actorUserId: actor.id, action: "item.escalationSettings", entityType: "item", entityId: item.row.id, projectId, detail: { yellowLead, ...overrides } }, ctx.now);
     wake(planItemTimers(tx, row, getCalendar(tx), policy));
+    // The item's own yellow lead changes its warning on the dashboard.
+    refreshStatsAfter(tx, ctx.now, { projectId, departmentIds: [row.departmentId] });
   });
 }

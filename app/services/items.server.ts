@@ -6,6 +6,7 @@ import { decide, type Actor } from "~/domain/access/policy";
 import { parseDate, shanghaiDay } from "~/domain/calendar";
 import { allowedEvents, applyClockEvent, CLOCK_EVENT_TYPES, EVENT_LABELS } from "~/domain/clock";
 import { writeAudit } from "./audit.server";
+import { refreshStatsAfter } from "./stats.server";
 import { transactThenWake } from "./transaction.server";
 import { planItemTimers, planProjectTimers } from "./escalation-timers.server";
 import { getPolicy } from "./time-rules.server";
@@ -152,6 +153,8 @@ export function recordItemEvent(ctx: ServiceContext, actor: Actor, projectId: nu
     const fresh = tx.select().from(items).where(eq(items.id, item.row.id)).get()!;
     wake(planItemTimers(tx, fresh, cal, policy));
     wake(planProjectTimers(tx, projectId, cal, policy));
+    // The leaders' figures commit with the event (issue 13): this project, this department, the decision's month.
+    refreshStatsAfter(tx, now, { projectId, departmentIds: [fresh.departmentId], dates: [input.on, fresh.decidedOn, fresh.dueOn] });
   });
 
   const doc = getProjectDocument(ctx, actor, projectId);

@@ -46,6 +46,7 @@ import { writeAudit } from "./audit.server";
 import type { ServiceContext } from "./context.server";
 import { AppError, forbidden, notFound } from "./errors.server";
 import { planItemTimers, planProjectTimers } from "./escalation-timers.server";
+import { refreshStatsAfter } from "./stats.server";
 import { storedColumns } from "./project-aggregate.server";
 import { findOrCreateEnterprise, insertProjectRows } from "./project-creation.server";
 import { listTemplates, templateForNewProject } from "./template-library.server";
@@ -470,6 +471,8 @@ function createImportedProject(tx: Db, plan: LedgerProjectPlan, rc: RowContext, 
   const rows = tx.select().from(items).where(inArray(items.id, plan.items.filter((i) => i.events.length).map((i) => itemIds.get(i.key)!))).all();
   for (const row of rows) wake(planItemTimers(tx, row, cal, rc.policy));
   wake(planProjectTimers(tx, project.id, cal, rc.policy));
+  // An imported history lands in the departments' month figures of every date it carries.
+  refreshStatsAfter(tx, now, { projectId: project.id, dates: rows.flatMap((r) => [r.decidedOn, r.dueOn]) });
   writeAudit(
     tx,
     {

@@ -7,6 +7,7 @@ import { CLOCK_EVENT_TYPES, clockEventLabel } from "~/domain/clock";
 import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
 import { writeAudit } from "./audit.server";
 import { transactThenWake } from "./transaction.server";
+import { refreshStatsAfter } from "./stats.server";
 import { getCalendar } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
 import { AppError, invalidInput } from "./errors.server";
@@ -82,6 +83,8 @@ export function addContactLog(ctx: ServiceContext, actor: Actor, projectId: numb
       now,
     );
     if (progress) wake(planProjectTimers(tx, projectId, cal, policy));
+    // A contact or visit is progress and a 跑动 of the project's figures (issue 13).
+    refreshStatsAfter(tx, now, { projectId, departmentIds: [] });
     return row.id;
   });
   return { id, message: "已记录代办日志" };

@@ -24,6 +24,7 @@ import type { ServiceContext } from "./context.server";
 import { AppError, invalidInput, forbidden } from "./errors.server";
 import { activeDepartmentCodes, templateForNewProject } from "./template-library.server";
 import { transaction } from "./transaction.server";
+import { refreshStatsAfter } from "./stats.server";
 
 const dateText = (label: string) =>
   z
@@ -205,6 +206,8 @@ export function createProject(ctx: ServiceContext, actor: Actor, raw: unknown): 
       { actorUserId: actor.id, action: "project.create", entityType: "project", entityId: id, projectId: id, detail: { template: template.key, version: template.version, proxies } },
       now,
     );
+    // A new project counts on the dashboard at once (nothing runs yet, so no department moves).
+    refreshStatsAfter(tx, now, { projectId: id, departmentIds: [] });
     return { id };
   });
 }

@@ -11,6 +11,7 @@ import { writeAudit } from "./audit.server";
 import type { ServiceContext } from "./context.server";
 import { AppError, invalidInput } from "./errors.server";
 import { planItemTimers, planProjectTimers } from "./escalation-timers.server";
+import { refreshStatsAfter } from "./stats.server";
 import { requireProjectAccess } from "./project-access.server";
 import { loadProject, storedColumns } from "./project-aggregate.server";
 import { getCalendar, getPolicy } from "./time-rules.server";
@@ -83,6 +84,8 @@ export function changeTargetStart(ctx: ServiceContext, actor: Actor, projectId: 
       .where(eq(projects.id, projectId))
       .run();
     writeAudit(tx, { actorUserId: actor.id, action: "project.timetable", entityType: "project", entityId: projectId, projectId, detail: { from: project.targetStartOn, to: targetStartOn, reason } }, now);
+    // A new target moves the forecast's slack and the at-risk flag the dashboard reads.
+    refreshStatsAfter(tx, now, { projectId, departmentIds: [] });
   });
   return { from: project.targetStartOn, to: targetStartOn };
 }
@@ -134,6 +137,7 @@ export function assignProxies(ctx: ServiceContext, actor: Actor, projectId: numb
   transactThenWake(db, (tx) => {
     if (removed.length) tx.delete(projectProxies).where(and(eq(projectProxies.projectId, projectId), inArray(projectProxies.userId, removed.map((r) => r.id)))).run();
     for (const u of added) tx.insert(projectProxies).values({ projectId, userId: u.id }).run();
+    // The dashboard's 代办员 filter reads project_proxies directly; nothing stored to refresh.
     tx.update(projects).set({ version: sql`${projects.version} + 1`, updatedAt: now.getTime() }).where(eq(projects.id, projectId)).run();
     writeAudit(
       tx,
@@ -182,6 +186,8 @@ export function closeProject(ctx: ServiceContext, actor: Actor, projectId: numbe
       .where(eq(projects.id, projectId))
       .run();
     wake(planProjectTimers(tx, projectId, cal, policy));
+    // Withdrawn items leave their departments' queues; a started project joins the 开工 figures.
+    refreshStatsAfter(tx, now, { projectId, dates: [on] });
     writeAudit(tx, { actorUserId: actor.id, action: "project.close", entityType: "project", entityId: projectId, projectId, detail: { outcome, label: PROJECT_CLOSE_LABELS[outcome], on, reason } }, now);
   });
   return { status: outcome };

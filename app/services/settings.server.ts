@@ -7,6 +7,7 @@ import { writeAudit } from "./audit.server";
 import { transactThenWake } from "./transaction.server";
 import { getCalendar, getPolicy, POLICY_KEY } from "./time-rules.server";
 import { replanAllIn } from "./escalation-timers.server";
+import { invalidateAllStats } from "./stats.server";
 import type { ServiceContext } from "./context.server";
 import { invalidInput, forbidden } from "./errors.server";
 
@@ -43,6 +44,8 @@ export function savePolicy(ctx: ServiceContext, actor: Actor, raw: unknown): Esc
     writeAudit(tx, { actorUserId: actor.id, action: "settings.escalationPolicy", entityType: "settings", detail: parsed.data }, ctx.now);
     // New offsets move every unfired timer; fired ones are history.
     wake(replanAllIn(tx, getCalendar(tx), getPolicy(tx)));
+    // A new yellow lead or stall threshold changes warnings and stalls everywhere: recomputed by the sweep.
+    invalidateAllStats(tx);
   });
   return getPolicy(ctx.db);
 }
