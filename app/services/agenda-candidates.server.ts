@@ -1,10 +1,9 @@
-import { and, asc, eq, inArray, isNotNull, lt, lte, ne, notInArray } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, lt, lte, ne, notInArray, sql } from "drizzle-orm";
 import { actionItems, agendaItems, decisions, departments, items, meetings, projects } from "../../db/schema";
-import { parseDate, type DayNum, type WorkingCalendar } from "~/domain/calendar";
+import { formatDay, parseDate, type DayNum, type WorkingCalendar } from "~/domain/calendar";
 import { isFinished } from "~/domain/clock";
 import type { EscalationPolicy } from "~/domain/escalation/policy";
 import { idleWorkingDays, isStalled } from "~/domain/escalation/stall";
-import { isStartMilestone } from "~/domain/graph/milestone";
 import { readActionClock } from "~/domain/meeting/action-items";
 import {
   rankAgendaCandidates,
@@ -18,8 +17,8 @@ import {
 } from "~/domain/meeting/agenda";
 import type { Db } from "~/utils/db.server";
 import { listPendingSuperviseCandidates } from "./escalation-agenda.server";
-import { loadProject, readStoredClock } from "./project-aggregate.server";
-import { planProject } from "./project-context.server";
+import { readStoredClock } from "./project-aggregate.server";
+import { refreshStaleStats } from "./stats.server";
 
 /*
  * The facts behind a meeting's agenda candidates, read from the database; the
@@ -117,19 +116,22 @@ function stalledProjects(db: Db, today: DayNum, cal: WorkingCalendar, stallAfter
   });
 }
 
-function atRiskProjects(db: Db, today: DayNum, cal: WorkingCalendar, policy: EscalationPolicy): AtRiskProjectFact[] {
+function atRiskProjects(db: Db, today: DayNum, cal: WorkingCalendar): AtRiskProjectFact[] {
+  // The stored figures (stats.server.ts) hold each project's forecast: read, not replanned per request.
   // Once construction has started the 开工 target is history, not a risk (as on the dashboard).
-  const active = db.select({ id: projects.id }).from(projects).where(eq(projects.status, "active")).orderBy(asc(projects.id)).all();
-  return active.flatMap(({ id }) => {
-    const agg = loadProject(db, id, cal);
-    if (!agg) return [];
-    const plan = planProject(agg, cal, policy, today);
-    if (!plan.atRisk) return [];
-    const start = plan.items.find(isStartMilestone);
-    // Without a 开工 milestone the latest sink stands in; its lateness is the slack's size.
-    const slack = start?.totalSlack ?? -cal.workingDaysBetween(plan.targetStartOn, plan.forecastStartOn);
-    return [{ projectId: id, projectName: agg.project.name, slack, targetStartOn: cal.format(plan.targetStartOn), forecastStartOn: cal.format(plan.forecastStartOn) }];
-  });
+  refreshStaleStats(db, new Date(Date.parse(`${formatDay(today)}T12:00:00+08:00`)), { budgetMs: 300, batch: 50 });
+  return db
+    .all<{ id: number; name: string; slack: number | null; targetStartOn: string; forecastStartOn: string }>(sql`
+      select p.id as id, p.name as name, s.slack as slack, p.target_start_on as targetStartOn, s.forecast_start_on as forecastStartOn
+      from project_stats s join projects p on p.id = s.project_id where p.status = 'active' and s.at_risk = 1 order by p.id`)
+    .map((r) => ({
+      projectId: r.id,
+      projectName: r.name,
+      // Without a 开工 milestone the latest sink stands in; its lateness is the slack's size.
+      slack: r.slack ?? -cal.workingDaysBetween(parseDate(r.targetStartOn)!, parseDate(r.forecastStartOn)!),
+      targetStartOn: r.targetStartOn,
+      forecastStartOn: r.forecastStartOn,
+    }));
 }
 
 function lateActions(db: Db, meetingId: number, today: DayNum, cal: WorkingCalendar, yellowLead: number): LateActionFact[] {
@@ -181,7 +183,7 @@ export function gatherAgendaFacts(db: Db, meetingId: number, today: DayNum, cal:
     supervised: supervised(db, today, cal),
     redItems: redItems(db, today, cal, policy.yellowLead),
     stalledProjects: stalledProjects(db, today, cal, policy.stallAfter),
-    atRiskProjects: atRiskProjects(db, today, cal, policy),
+    atRiskProjects: atRiskProjects(db, today, cal),
     lateActions: lateActions(db, meetingId, today, cal, policy.yellowLead),
   };
 }

@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, notInArray, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
-import { enterprises, items, projects } from "../../db/schema";
+import { enterprises, items, projects, projectStats } from "../../db/schema";
 import { CLOSED_PROJECT_STATUSES, PROJECT_STATUSES, PROJECT_STATUS_LABELS } from "~/domain/project/types";
 import { type Actor } from "~/domain/access/policy";
 import { shanghaiDay } from "~/domain/calendar";
@@ -10,7 +10,7 @@ import { getCalendar } from "./time-rules.server";
 import type { ServiceContext } from "./context.server";
 import { readStoredClock } from "./project-aggregate.server";
 import { getPolicy } from "./time-rules.server";
-import { projectOutlook } from "./project-outlook.server";
+import { refreshStaleStats } from "./stats.server";
 
 import { DUE_SOON_WORKING_DAYS } from "~/domain/clock";
 
@@ -116,19 +116,24 @@ export function listProjects(ctx: ServiceContext, actor: Actor, rawFilter: unkno
 
 /**
  * The API's project list (DESIGN §6 v1.1): each row also says where the project
- * stands — forecast 开工, at risk, stalled — computed per project as the dashboard
- * does (stored per-project state would make this cheaper at province scale).
+ * stands — forecast 开工, at risk, stalled — read from the stored figures the
+ * dashboard reads (stats.server.ts), so the list costs the same at province scale.
  */
 export function listProjectsWithOutlook(ctx: ServiceContext, actor: Actor, rawFilter: unknown) {
   const rows = listProjects(ctx, actor, rawFilter);
   if (!rows.length) return [];
   const { db } = ctx;
-  const cal = getCalendar(db);
-  const policy = getPolicy(db);
-  const today = shanghaiDay(ctx.now);
-  const byId = new Map(db.select().from(projects).where(inArray(projects.id, rows.map((r) => r.id))).all().map((p) => [p.id, p]));
+  refreshStaleStats(db, ctx.now, { budgetMs: 300, batch: 50 });
+  const stats = new Map(
+    db
+      .select({ id: projectStats.projectId, forecastStartOn: projectStats.forecastStartOn, atRisk: projectStats.atRisk, stalled: projectStats.stalled })
+      .from(projectStats)
+      .where(inArray(projectStats.projectId, rows.map((r) => r.id)))
+      .all()
+      .map((s) => [s.id, s]),
+  );
   return rows.map((r) => {
-    const o = projectOutlook(db, byId.get(r.id)!, cal, policy, today);
-    return { ...r, forecastStartOn: o.forecastStartOn, atRisk: o.atRisk, stalled: o.stalled };
+    const s = stats.get(r.id);
+    return { ...r, forecastStartOn: s?.forecastStartOn ?? r.targetStartOn, atRisk: s?.atRisk ?? false, stalled: s?.stalled ?? false };
   });
 }

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { escalations, items, meetings, notifications } from "../../db/schema";
 import { toDay } from "~/domain/calendar";
 import { DEFAULT_POLICY, instantOf, type EscalationLevel } from "~/domain/escalation/policy";
-import { getDashboard } from "~/services/dashboard.server";
+import { getDrilldown } from "~/services/dashboard.server";
 import { listPendingSuperviseCandidates, takeSuperviseCandidates } from "~/services/escalation-agenda.server";
 import { fireDue, fireEscalation } from "~/services/escalation-firing.server";
 import { acknowledgeEscalation, listProjectEscalations } from "~/services/escalation-records.server";
@@ -315,13 +315,13 @@ describe("stall: one stallAfter for the escalation and the dashboard (DESIGN §4
     const { projectId } = await world({ signedOn: "2026-09-30", accept: false });
     const { yellowLead, redAfter, superviseAfter, leaderAfter } = DEFAULT_POLICY;
     savePolicy(ctxAt("2026-09-30"), admin, { yellowLead, redAfter, superviseAfter, leaderAfter, stallAfter });
-    const row = getDashboard(ctxAt(asOf), leader).projects.find((p) => p.id === projectId)!;
+    const row = getDrilldown(ctxAt(asOf), leader, new URLSearchParams({ list: "active" })).projects.find((p) => p.id === projectId)!;
     return { projectId, row, stall: stallRows(projectId) };
   }
 
   it("stallAfter 3: 4 idle working days is stalled on the dashboard, and the stall escalation is due", async () => {
     const { projectId, row, stall } = await idleProject(3);
-    expect(row.stalledDays).toBe(4);
+    expect(row.idleDays).toBe(4);
     expect(row.reasons).toContain("4 个工作日无进展");
     // +3 working days from 09-30 = the make-up Saturday 10-10, 09:00
     expect(stall.map((s) => [s.due_on, s.fire_at])).toEqual([["2026-09-30", instantOf(toDay("2026-10-10"), DEFAULT_POLICY.fireAt)]]);
@@ -331,7 +331,7 @@ describe("stall: one stallAfter for the escalation and the dashboard (DESIGN §4
 
   it("stallAfter 5: the same 4 idle working days are not stalled, on the dashboard or in the escalation", async () => {
     const { projectId, row, stall } = await idleProject(5);
-    expect(row.stalledDays).toBeNull();
+    expect(row.idleDays).toBeNull();
     expect(row.reasons.some((r) => r.includes("无进展"))).toBe(false);
     // +5 = Tue 10-13: not yet due on 10-12
     expect(stall.map((s) => [s.due_on, s.fire_at])).toEqual([["2026-09-30", instantOf(toDay("2026-10-13"), DEFAULT_POLICY.fireAt)]]);

@@ -16,9 +16,9 @@ import { redisAvailable } from "../../jobs/connection";
 import { useDemoCity } from "../setup/db";
 
 const TABLES = [
-  "action_items", "agenda_items", "api_tokens", "audit_log", "calendar_overrides", "calendar_years", "clock_events",
-  "contact_logs", "decisions", "departments", "dependencies", "enterprise_invitations", "enterprises", "escalations", "import_jobs", "item_materials", "items",
-  "materials", "meeting_departments", "meetings", "message_reads", "notifications", "project_messages", "project_proxies", "projects", "ratings", "settings",
+  "action_items", "agenda_items", "api_tokens", "audit_log", "briefings", "calendar_overrides", "calendar_years", "clock_events",
+  "contact_logs", "decisions", "department_month_stats", "department_stats", "departments", "dependencies", "enterprise_invitations", "enterprises", "escalations", "import_jobs", "item_materials", "items",
+  "materials", "meeting_departments", "meetings", "message_reads", "notifications", "project_messages", "project_proxies", "project_stats", "projects", "ratings", "settings",
   "template_versions", "timetable_changes", "uploads", "users",
 ];
 

@@ -159,7 +159,7 @@ describe("rating a finished item (service)", () => {
     expect(figures[0]).toMatchObject({ code: "自然资源", ratings: 2, average: 3.5, poor: 1 });
     // The leader's department table shows the same figure.
     const leader = await insertUser({ role: "leader" });
-    const row = getDashboard(ctxAt("2026-09-22"), leader).ranking.find((r) => r.name === "市自然资源和规划局");
+    const row = getDashboard(ctxAt("2026-09-22"), leader).departments.find((r) => r.name === "市自然资源和规划局");
     expect(row?.rating).toEqual({ average: 3.5, count: 2, poor: 1 });
   });
 });
