@@ -553,7 +553,13 @@ console.error("seed:large: analysing and refreshing the stored dashboard figures
 sqlite.pragma("analysis_limit = 1000");
 sqlite.exec("analyze");
 lastDraw = 0;
-refreshAllStats(db, now, (done, total) => progress(done, total, "stats"));
+let statsDone = 0;
+let statsTotal = 0;
+refreshAllStats(db, now, (done, total) => {
+  [statsDone, statsTotal] = [done, total];
+  progress(done, total, "stats");
+});
+if (statsTotal) progress(statsDone, statsTotal, "stats", true);
 process.stderr.write("\n");
 sqlite.pragma("wal_checkpoint(TRUNCATE)");
 db.$client.close();
