@@ -9,7 +9,8 @@
  * working calendar the way scripts/demo-seed.ts does it: every stored clock column is the
  * replay (domain applyClockEvent) of the item's clock_events. Projects are started (closed,
  * with closedOn), running on time, paused (补正/特别程序/中止), late, or stalled; proxy officers
- * log visits and calls (代办日志). Running items get their escalation ladder and open projects
+ * log visits and calls (代办日志); enterprises rate about a third of the decided approvals (好差评),
+ * and each 差评 has its 整改 action item, closed or still open. Running items get their escalation ladder and open projects
  * their stall timer (domain planners, as planItemTimers/planProjectTimers plan them); moments
  * already past are stored as fired (history), the rest unfired for the worker.
  *
@@ -29,13 +30,15 @@ import { DEFAULT_DEPARTMENTS } from "../app/domain/catalog/departments";
 import { shanghaiDay, type DayNum } from "../app/domain/calendar";
 import { applyClockEvent, effectiveLimit, initialClockState, type ClockEvent, type ClockSpec, type ClockState, type PauseKind } from "../app/domain/clock";
 import { creditCodeCheckChar } from "../app/domain/enterprise/credit-code";
-import { instantOf, planItemEscalations } from "../app/domain/escalation/policy";
+import { instantOf, planActionItemEscalations, planItemEscalations } from "../app/domain/escalation/policy";
 import { planStallEscalation } from "../app/domain/escalation/stall";
 import { topologicalOrder } from "../app/domain/graph/graph";
 import { findStartKey } from "../app/domain/graph/milestone";
 import type { Template, TemplateItem } from "../app/domain/graph/template";
+import { followUpTitle, isPoorRating, isRatable } from "../app/domain/rating/vocabulary";
 import { hashPassword } from "../app/services/passwords.server";
 import { storedColumns } from "../app/services/project-aggregate.server";
+import { getRatingFollowUpDays } from "../app/services/ratings.server";
 import { refreshAllStats } from "../app/services/stats.server";
 import { getTemplateCatalog } from "../app/services/template-registry.server";
 import { getCalendar, getPolicy } from "../app/services/time-rules.server";
@@ -276,7 +279,11 @@ const q = {
   dependency: sqlite.prepare("insert into dependencies (project_id, from_item_id, to_item_id, lag_working_days) values (?, ?, ?, ?)"),
   event: sqlite.prepare("insert into clock_events (item_id, type, \"on\", actor_user_id, note, detail, created_at) values (?, ?, ?, ?, ?, ?, ?)"),
   log: sqlite.prepare("insert into contact_logs (project_id, author_user_id, \"on\", kind, note, created_at) values (?, ?, ?, ?, ?, ?)"),
-  escalation: sqlite.prepare("insert or ignore into escalations (project_id, item_id, level, due_on, dedupe_key, fire_at, fired_at, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)"),
+  escalation: sqlite.prepare("insert or ignore into escalations (project_id, item_id, action_item_id, level, due_on, dedupe_key, fire_at, fired_at, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+  enterpriseUser: sqlite.prepare("insert into users (login, display_name, password_hash, role, enterprise_id, email, phone, created_at) values (?, ?, ?, 'enterprise', ?, ?, ?, ?)"),
+  rating: sqlite.prepare("insert into ratings (project_id, item_id, enterprise_user_id, score, comment, rated_on, follow_up_action_item_id, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)"),
+  actionItem: sqlite.prepare(`insert into action_items (source, project_id, item_id, owner_department_id, title, start_on, due_in_working_days, deadline_on, status,
+      completed_on, evidence, closed_by_user_id, version, created_by_user_id, created_at) values ('rating', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 };
 
 // ---------------------------------------------------------------- people and enterprises
@@ -294,6 +301,8 @@ sqlite.transaction(() => {
     proxyIds.push(id);
   }
 })();
+const coordinator = (sqlite.prepare("select id from users where role = 'coordinator' order by id limit 1").get() as { id: number } | undefined)?.id ?? null;
+const followUpDays = getRatingFollowUpDays(db);
 const demoProxy = (sqlite.prepare("select id from users where login = 'proxy'").get() as { id: number } | undefined)?.id ?? null;
 
 const ALPHABET31 = "0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -303,7 +312,7 @@ function base31(n: number, width: number): string {
   return s;
 }
 
-interface Enterprise { id: number; region: number; industry: number }
+interface Enterprise { id: number; region: number; industry: number; contactUserId: number }
 const enterpriseCount = Math.max(1, Math.round(projectCount / 5));
 const enterpriseBase = (sqlite.prepare("select count(*) as n from enterprises").get() as { n: number }).n;
 const enterpriseList: Enterprise[] = [];
@@ -321,10 +330,15 @@ sqlite.transaction(() => {
     if (names.has(name)) name = name.replace("有限公司", `${i}号有限公司`);
     names.add(name);
     // 91 (工商, 企业) + division + "MA" + 7 characters numbering the enterprise + check character.
-    const first17 = `91${division}MA${base31(enterpriseBase + i + seed * 7919, 7)}`;
+    const first17 = `91${division}MA${base31(enterpriseBase + i, 7)}`;
     const code = first17 + creditCodeCheckChar(first17)!;
-    const id = Number(q.enterprise.run(name, code, personName(), phone(), nowMs).lastInsertRowid);
-    enterpriseList.push({ id, region, industry });
+    const contact = personName();
+    const tel = phone();
+    const id = Number(q.enterprise.run(name, code, contact, tel, nowMs).lastInsertRowid);
+    // Its contact person signs in to the portal and rates the departments' service (好差评).
+    const login = `sc-ent-${code.slice(-10).toLowerCase()}`;
+    const contactUserId = Number(q.enterpriseUser.run(login, contact, hash, id, `${login}@sc.greenchannel.local`, tel, nowMs).lastInsertRowid);
+    enterpriseList.push({ id, region, industry, contactUserId });
   }
 })();
 
@@ -415,6 +429,8 @@ let itemCount = 0;
 let eventCount = 0;
 let logCount = 0;
 let escalationCount = 0;
+let ratingCount = 0;
+let ratingFollowUps = 0;
 let lastDraw = 0;
 function progress(done: number, total: number, label: string, force = false) {
   const t = performance.now();
@@ -466,6 +482,7 @@ function insertProject(index: number) {
   const itemIds = new Map<string, number>();
   const running: { id: number; row: ReturnType<typeof storedColumns>; yellowLead: number | null }[] = [];
   const accepted = new Set<string>();
+  const rated: { id: number; name: string; departmentId: number | null; decidedOn: DayNum }[] = [];
   let openItems = false;
   for (const item of t.template.items) {
     const spec = t.specs.get(item.key)!;
@@ -490,6 +507,9 @@ function insertProject(index: number) {
       eventCount++;
     }
     if (state.acceptedOn !== null) accepted.add(item.key);
+    if (isRatable({ kind: item.kind, status: state.status }) && state.decidedOn !== null && rand() < 0.35) {
+      rated.push({ id, name: item.name, departmentId: item.department ? deptIds.get(item.department) ?? null : null, decidedOn: state.decidedOn });
+    }
     if (state.status === "running") running.push({ id, row: cols, yellowLead: item.yellowLead ?? null });
     if (state.status !== "approved" && state.status !== "waived") openItems = true;
   }
@@ -522,10 +542,31 @@ function insertProject(index: number) {
   q.updateProject.run(status, startedOn ? cal.format(startedOn) : null, startedOn ? "项目已开工" : null, cal.format(lastProgress), at(lastProgress, 17), projectId);
 
   // Escalation timers: the ladder of each running item, the stall timer of an open project.
-  const fire = (itemId: number | null, level: string, dueOn: DayNum, key: string, fireAt: number) => {
-    q.escalation.run(projectId, itemId, level, cal.format(dueOn), key, fireAt, fireAt <= nowMs ? fireAt : null, Math.min(fireAt, nowMs));
+  const fire = (itemId: number | null, level: string, dueOn: DayNum, key: string, fireAt: number, actionItemId: number | null = null) => {
+    q.escalation.run(projectId, itemId, actionItemId, level, cal.format(dueOn), key, fireAt, fireAt <= nowMs ? fireAt : null, Math.min(fireAt, nowMs));
     escalationCount++;
   };
+
+  // 好差评: the enterprise rates a decided approval within a week; a 差评 opens its 整改 follow-up
+  // (DESIGN §4: due 15 working days after the rating), most of the older ones closed by now.
+  for (const r of rated) {
+    const ratedOn = Math.min(today, cal.addWorkingDays(r.decidedOn, int(0, 5)));
+    const score = weighted([[5, 62], [4, 24], [3, 9], [2, 3], [1, 2]] as const);
+    let followUp: number | null = null;
+    if (isPoorRating(score) && r.departmentId !== null) {
+      const dueOn = cal.addWorkingDays(ratedOn, followUpDays);
+      const closedOn = cal.addWorkingDays(ratedOn, int(3, followUpDays + 5));
+      const closed = closedOn <= today && rand() < 0.9;
+      followUp = Number(
+        q.actionItem.run(projectId, r.id, r.departmentId, followUpTitle(r.name, score), cal.format(ratedOn), followUpDays, cal.format(dueOn), closed ? "closed" : "open",
+          closed ? cal.format(closedOn) : null, closed ? "已约谈企业，说明办理情况并整改服务流程" : null, closed ? coordinator : null, closed ? 2 : 1, enterprise.contactUserId, at(ratedOn, 11)).lastInsertRowid,
+      );
+      ratingFollowUps++;
+      if (!closed) for (const e of planActionItemEscalations(followUp, dueOn, ratedOn, cal, policy, ratedOn)) fire(null, e.level, e.dueOn, e.dedupeKey, e.fireAt, followUp);
+    }
+    q.rating.run(projectId, r.id, enterprise.contactUserId, score, score <= 2 ? pick(["办理时间过长，多次补正", "窗口告知不一次性，来回跑"]) : score === 5 ? pick([null, "服务热情，办理高效"]) : null, cal.format(ratedOn), followUp, at(ratedOn, 11));
+    ratingCount++;
+  }
   for (const r of running) {
     const overrides = r.yellowLead === null ? {} : { yellowLead: r.yellowLead };
     for (const e of planItemEscalations(r.id, cal.parse(r.row.dueOn!)!, cal.parse(r.row.acceptedOn!)!, cal, policy, overrides)) fire(r.id, e.level, e.dueOn, e.dedupeKey, e.fireAt);
@@ -567,6 +608,6 @@ db.$client.close();
 const size = (p: string) => (existsSync(p) ? statSync(p).size : 0);
 const bytes = size(dbPath) + size(`${dbPath}-wal`);
 console.log(
-  `seed:large: ${projectCount} projects (${itemCount} items, ${eventCount} clock events, ${logCount} log entries, ${escalationCount} escalation rows, ${enterpriseCount} enterprises, ${proxyIds.length} proxy officers) ` +
+  `seed:large: ${projectCount} projects (${itemCount} items, ${eventCount} clock events, ${logCount} log entries, ${ratingCount} ratings (${ratingFollowUps} 差评 follow-ups), ${escalationCount} escalation rows, ${enterpriseCount} enterprises, ${proxyIds.length} proxy officers) ` +
     `in ${elapsed()} (projects ${loadSeconds.toFixed(0)} s); ${dbPath} ${(bytes / 1024 / 1024).toFixed(0)} MB`,
 );
