@@ -15,6 +15,8 @@
  *   --pages dashboard,ranking                                        --login leader
  *   --in-place        use the file itself (bench/pages.ts passes its own workspace copy)
  *   --budget 30       stop timing a function after this many seconds (at least 3 runs)
+ *
+ * LOADER_SQL_VERBOSE=1 also lists the recorded statements with their own median time, slowest first.
  */
 import Database from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -202,7 +204,18 @@ for (const page of pages) {
         `   (${name}; ${calls.length} statement executions, ${statements.size} distinct, ${rows} rows${writes ? `, ${writes} writes: still refreshing after ${warmups} warm-up calls` : ""}; median of ${loader.n}/${sqlOnly.n} runs)`,
     );
     if (process.env.LOADER_SQL_VERBOSE) {
-      for (const c of calls) console.log(`    ${c.method}${c.mode.raw ? " raw" : ""}${c.mode.pluck ? " pluck" : ""}: ${c.source.replace(/\s+/g, " ").slice(0, 200)}  ${JSON.stringify(c.args).slice(0, 120)}`);
+      // Each statement on its own, slowest first: where the SQL time goes.
+      const each = replay.map(({ stmt, c }) => {
+        const s = stmt as unknown as Record<Method, (...a: unknown[]) => unknown>;
+        const t = time(() => {
+          const r = s[c.method](...c.args);
+          if (c.method === "iterate") for (const _row of r as Iterable<unknown>);
+        });
+        return { c, ms: t.median };
+      });
+      for (const { c, ms: t } of each.sort((a, b) => b.ms - a.ms)) {
+        console.log(`  ${ms(t).padStart(7)} ms  ${c.method}${c.mode.raw ? " raw" : ""}${c.mode.pluck ? " pluck" : ""}: ${c.source.replace(/\s+/g, " ").slice(0, 240)}  ${JSON.stringify(c.args).slice(0, 120)}`);
+      }
     }
   } catch (e) {
     failed = true;
