@@ -4,6 +4,7 @@ import { fireDue, readEscalationTimer } from "../app/services/escalation-firing.
 import { replanAll, upcomingWakeups } from "../app/services/escalation-timers.server";
 import { requeueLedgerImports, runLedgerImport } from "../app/services/ledger-import.server";
 import { buildDailyDigests, deliverDue } from "../app/services/notify.server";
+import { runBriefingSchedule } from "../app/services/briefings.server";
 import { notifyDueCommitments } from "../app/services/enterprise-notifications.server";
 import { recordWorkerHeartbeat } from "../app/services/worker-status.server";
 import { refreshStaleStats } from "../app/services/stats.server";
@@ -117,6 +118,13 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandl
     await deliverDue(db, clock());
     return { created, commitments };
   });
+  // 周通报/月通报 (issue 13): the domain says which are due by now, catching up missed mornings;
+  // each is written once under its schedule key, so a redelivery or a second run changes nothing.
+  maintenance.process("briefing", 1, async () => {
+    const run = runBriefingSchedule(db, clock());
+    if (run.notified) await deliverDue(db, clock());
+    return { created: run.created.map((c) => c.scheduleKey), already: run.already.length };
+  });
   for (const q of [escalationsQ, maintenance, imports]) {
     q.on("failed", (job, err) => log(`job ${job.name} ${job.id} failed: ${err.message}`));
     q.on("stalled", (job) => log(`job ${job.name} ${job.id} stalled; Bull will retry it`));
@@ -128,6 +136,7 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandl
     await maintenance.add("sweep", {}, { jobId: "sweep", repeat: { every: opts.sweepEveryMs ?? 60_000 }, ...repeatOpts });
     await maintenance.add("heartbeat", {}, { jobId: "heartbeat", repeat: { every: 30_000 }, ...repeatOpts });
     await maintenance.add("digest", {}, { jobId: "digest", repeat: { cron: "30 8 * * *", tz: "Asia/Shanghai" }, ...repeatOpts });
+    await maintenance.add("briefing", {}, { jobId: "briefing", repeat: { cron: "0 8 * * *", tz: "Asia/Shanghai" }, ...repeatOpts });
   };
   // Watchdog: the repeatable sweep lives only in Redis, so a flush or a Redis that comes back
   // empty would silence it. Re-add it and reconcile (re-adding lost wake-ups) when it is gone.
