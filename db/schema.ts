@@ -200,11 +200,13 @@ export const items = sqliteTable(
   },
   (t) => [
     uniqueIndex("items_project_key_uq").on(t.projectId, t.key),
-    index("items_department_status_idx").on(t.departmentId, t.status),
-    index("items_status_due_idx").on(t.status, t.dueOn),
-    // Month figures per department (department_month_stats) and the due-date drill-downs.
+    // A department's queue by status, and its overdue and nearly due clocks (department_stats), index-only.
+    index("items_department_status_due_idx").on(t.departmentId, t.status, t.dueOn),
+    // Running clocks past due anywhere; decided late (the weekly overdue chart reads decided_on from the index).
+    index("items_status_due_idx").on(t.status, t.dueOn, t.decidedOn),
+    // Month figures per department (department_month_stats): decided in a month, due in a month.
     index("items_department_decided_idx").on(t.departmentId, t.decidedOn),
-    index("items_department_due_idx").on(t.departmentId, t.dueOn),
+    index("items_department_due_idx").on(t.departmentId, t.dueOn, t.status, t.decidedOn),
   ],
 );
 
@@ -281,6 +283,8 @@ export const escalations = sqliteTable(
     index("escalations_pending_idx").on(t.firedAt, t.fireAt),
     // Pending 督办 candidates: a handful among hundreds of thousands of rows, read whenever a meeting is planned.
     index("escalations_supervise_pending_idx").on(t.firedAt).where(sql`${t.level} = 'supervise' and ${t.agendaMeetingId} is null`),
+    // 督办 fired per month (department_month_stats), and items under 督办 by item.
+    index("escalations_supervise_fired_idx").on(t.firedAt).where(sql`${t.level} = 'supervise'`),
   ],
 );
 
@@ -464,7 +468,7 @@ export const ratings = sqliteTable(
     followUpActionItemId: integer("follow_up_action_item_id").references(() => actionItems.id),
     createdAt: createdAt(),
   },
-  (t) => [index("ratings_project_idx").on(t.projectId)],
+  (t) => [index("ratings_project_idx").on(t.projectId), index("ratings_rated_on_idx").on(t.ratedOn)],
 );
 
 /** Deduplicated per project: one 营业执照 serves every item that needs it. */
@@ -670,6 +674,10 @@ export const projectStats = sqliteTable(
       .primaryKey()
       .references(() => projects.id, { onDelete: "cascade" }),
     asOf: text("as_of").notNull(),
+    /** Copies of the project's status, level and industry, so the dashboard's filtered counts read one table. */
+    status: text("status", { enum: PROJECT_STATUSES }).notNull().default("active"),
+    level: text("level", { enum: PROJECT_LEVELS }).notNull().default("city"),
+    industry: text("industry").notNull().default(""),
     forecastStartOn: text("forecast_start_on"),
     /** Total slack of the 开工 milestone in working days (negative: late). */
     slack: integer("slack"),
@@ -710,6 +718,7 @@ export const projectStats = sqliteTable(
   (t) => [
     index("project_stats_as_of_idx").on(t.asOf),
     index("project_stats_attention_idx").on(t.attention),
+    index("project_stats_status_idx").on(t.status),
     index("project_stats_started_idx").on(t.startedOn),
   ],
 );
@@ -732,6 +741,10 @@ export const departmentStats = sqliteTable("department_stats", {
   /** Decided items ever, and those decided on or before their due date. */
   handled: integer("handled").notNull().default(0),
   onTime: integer("on_time").notNull().default(0),
+  /** 好差评 of its items: how many, their sum (average = sum / count) and how many were 差评 (≤ 2). */
+  ratingCount: integer("rating_count").notNull().default(0),
+  ratingSum: integer("rating_sum").notNull().default(0),
+  ratingPoor: integer("rating_poor").notNull().default(0),
   updatedAt: integer("updated_at", { mode: "number" }).notNull().default(now),
 });
 
@@ -756,6 +769,10 @@ export const departmentMonthStats = sqliteTable(
     wentOverdue: integer("went_overdue").notNull().default(0),
     /** 督办 levels fired on the department's items plus 督办 notices issued to it in the month. */
     supervised: integer("supervised").notNull().default(0),
+    /** 好差评 given in the month on the department's items. */
+    ratingCount: integer("rating_count").notNull().default(0),
+    ratingSum: integer("rating_sum").notNull().default(0),
+    ratingPoor: integer("rating_poor").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.departmentId, t.month] })],
 );

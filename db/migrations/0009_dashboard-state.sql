@@ -23,6 +23,9 @@ CREATE TABLE `department_month_stats` (
 	`limit_days` integer DEFAULT 0 NOT NULL,
 	`went_overdue` integer DEFAULT 0 NOT NULL,
 	`supervised` integer DEFAULT 0 NOT NULL,
+	`rating_count` integer DEFAULT 0 NOT NULL,
+	`rating_sum` integer DEFAULT 0 NOT NULL,
+	`rating_poor` integer DEFAULT 0 NOT NULL,
 	PRIMARY KEY(`department_id`, `month`),
 	FOREIGN KEY (`department_id`) REFERENCES `departments`(`id`) ON UPDATE no action ON DELETE cascade
 );
@@ -39,6 +42,9 @@ CREATE TABLE `department_stats` (
 	`action_items_overdue` integer DEFAULT 0 NOT NULL,
 	`handled` integer DEFAULT 0 NOT NULL,
 	`on_time` integer DEFAULT 0 NOT NULL,
+	`rating_count` integer DEFAULT 0 NOT NULL,
+	`rating_sum` integer DEFAULT 0 NOT NULL,
+	`rating_poor` integer DEFAULT 0 NOT NULL,
 	`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,
 	FOREIGN KEY (`department_id`) REFERENCES `departments`(`id`) ON UPDATE no action ON DELETE cascade
 );
@@ -46,6 +52,9 @@ CREATE TABLE `department_stats` (
 CREATE TABLE `project_stats` (
 	`project_id` integer PRIMARY KEY NOT NULL,
 	`as_of` text NOT NULL,
+	`status` text DEFAULT 'active' NOT NULL,
+	`level` text DEFAULT 'city' NOT NULL,
+	`industry` text DEFAULT '' NOT NULL,
 	`forecast_start_on` text,
 	`slack` integer,
 	`at_risk` integer DEFAULT false NOT NULL,
@@ -79,6 +88,13 @@ CREATE TABLE `project_stats` (
 --> statement-breakpoint
 CREATE INDEX `project_stats_as_of_idx` ON `project_stats` (`as_of`);--> statement-breakpoint
 CREATE INDEX `project_stats_attention_idx` ON `project_stats` (`attention`);--> statement-breakpoint
+CREATE INDEX `project_stats_status_idx` ON `project_stats` (`status`);--> statement-breakpoint
 CREATE INDEX `project_stats_started_idx` ON `project_stats` (`started_on`);--> statement-breakpoint
+DROP INDEX `items_department_status_idx`;--> statement-breakpoint
+DROP INDEX `items_status_due_idx`;--> statement-breakpoint
+CREATE INDEX `items_department_status_due_idx` ON `items` (`department_id`,`status`,`due_on`);--> statement-breakpoint
 CREATE INDEX `items_department_decided_idx` ON `items` (`department_id`,`decided_on`);--> statement-breakpoint
-CREATE INDEX `items_department_due_idx` ON `items` (`department_id`,`due_on`);
+CREATE INDEX `items_department_due_idx` ON `items` (`department_id`,`due_on`,`status`,`decided_on`);--> statement-breakpoint
+CREATE INDEX `items_status_due_idx` ON `items` (`status`,`due_on`,`decided_on`);--> statement-breakpoint
+CREATE INDEX `escalations_supervise_fired_idx` ON `escalations` (`fired_at`) WHERE "escalations"."level" = 'supervise';--> statement-breakpoint
+CREATE INDEX `ratings_rated_on_idx` ON `ratings` (`rated_on`);
