@@ -3,10 +3,11 @@ import { decide, type Actor } from "~/domain/access/policy";
 import { formatDay, parseDate, shanghaiDay } from "~/domain/calendar";
 import { ACTIVE_STATUSES } from "~/domain/clock";
 import { attentionTier, ATTENTION_TIER_LABELS, type AttentionTier } from "~/domain/dashboard/attention";
+import { DRILL_LABELS, ITEM_LISTS, PROJECT_LISTS, type DrillList } from "~/domain/dashboard/lists";
 import { SIGNED_TO_START_BENCHMARK_DAYS, START_DAY_BUCKETS, startDayBucket } from "~/domain/dashboard/figures";
-import { monthBounds, monthsIn, parsePeriod, periodLabel, weekStart, type MonthPeriod, type PeriodPreset } from "~/domain/dashboard/period";
+import { monthsIn, parsePeriod, periodLabel, weekStart, type MonthPeriod, type PeriodPreset } from "~/domain/dashboard/period";
 import { rankDepartments, RANKING_SORTS, type DepartmentPeriodFigures, type RankedDepartment, type RankingSort } from "~/domain/dashboard/ranking";
-import { PROJECT_LEVELS, PROJECT_STATUSES, type ProjectStatus } from "~/domain/project/types";
+import { PROJECT_LEVELS, PROJECT_STATUS_LABELS, PROJECT_STATUSES, type ProjectStatus } from "~/domain/project/types";
 import type { Db } from "~/utils/db.server";
 import type { ServiceContext } from "./context.server";
 import { AppError } from "./errors.server";
@@ -56,26 +57,26 @@ export function parseDashboardFilter(q: URLSearchParams | Record<string, string 
 
 export const isFiltered = (f: DashboardFilter) => Boolean(f.level || f.industry || f.region || f.proxy);
 
-/** The filter as SQL over `p` (projects) and `s` (project_stats). */
+/** The filter as SQL over `s` (project_stats, which carries the project's level and industry). */
 function filterSql(f: DashboardFilter): SQL {
   const parts: SQL[] = [sql`1 = 1`];
-  if (f.level) parts.push(sql`p.level = ${f.level}`);
-  if (f.industry) parts.push(sql`p.industry = ${f.industry}`);
+  if (f.level) parts.push(sql`s.level = ${f.level}`);
+  if (f.industry) parts.push(sql`s.industry = ${f.industry}`);
   if (f.region) parts.push(f.region === NO_REGION ? sql`s.region is null` : sql`s.region = ${f.region}`);
-  if (f.proxy) parts.push(sql`exists (select 1 from project_proxies pp where pp.project_id = p.id and pp.user_id = ${Number(f.proxy)})`);
+  if (f.proxy) parts.push(sql`exists (select 1 from project_proxies pp where pp.project_id = s.project_id and pp.user_id = ${Number(f.proxy)})`);
   return sql.join(parts, sql` and `);
 }
 
 /** The region filter's value for projects whose location names no city. */
 export const NO_REGION = "未注明";
 
-function filterOptions(db: Db) {
-  const industries = db.all<{ v: string }>(sql`select distinct industry as v from projects where industry <> '' order by industry`).map((r) => r.v);
-  const regions = db.all<{ v: string | null }>(sql`select distinct region as v from project_stats order by region`).map((r) => r.v ?? NO_REGION);
+function filterOptions(db: Db, groups: ProjectGroup[] = projectGroups(db, null)) {
+  const industries = [...new Set(groups.map((g) => g.industry).filter(Boolean))].sort((x, y) => x.localeCompare(y, "zh-CN"));
+  const regions = [...new Set(groups.map((g) => g.region ?? NO_REGION))].sort((x, y) => x.localeCompare(y, "zh-CN"));
   const proxies = db.all<{ id: number; name: string }>(sql`
     select u.id as id, u.display_name as name from users u
     where u.role = 'proxy' and exists (select 1 from project_proxies pp where pp.user_id = u.id) order by u.display_name`);
-  return { levels: [...PROJECT_LEVELS], industries, regions: [...new Set(regions)], proxies };
+  return { levels: [...PROJECT_LEVELS], industries, regions, proxies };
 }
 
 /** Brings the stored figures up to today, within a small budget; says how many are still a day old. */
@@ -124,15 +125,14 @@ function attentionRows(db: Db, where: SQL, limit: number, offset: number): Atten
     blockingDept: string | null;
     overdue: number;
   }>(sql`
-    select p.id as id, p.name as name, p.level as level, p.target_start_on as targetStartOn, s.forecast_start_on as forecastStartOn,
+    with top as (select * from project_stats s where ${where} order by s.attention desc, s.project_id limit ${limit} offset ${offset})
+    select p.id as id, p.name as name, s.level as level, p.target_start_on as targetStartOn, s.forecast_start_on as forecastStartOn,
            s.slack as slack, s.at_risk as atRisk, s.stalled as stalled, s.idle_days as idleDays, s.red_items as redItems,
            s.supervised_items as supervisedItems, s.attention as attention, i.key as blockingKey, i.name as blockingName,
            d.name as blockingDept, s.blocking_overdue_days as overdue
-    from project_stats s join projects p on p.id = s.project_id
+    from top s join projects p on p.id = s.project_id
       left join items i on i.id = s.blocking_item_id left join departments d on d.id = s.blocking_department_id
-    where ${where}
-    order by s.attention desc, p.id
-    limit ${limit} offset ${offset}`);
+    order by s.attention desc, s.project_id`);
   const proxies = proxyNames(db, rows.map((r) => r.id));
   return rows.map((r) => {
     const reasons: string[] = [];
@@ -187,30 +187,23 @@ export interface DepartmentRow {
   rating: { average: number; count: number; poor: number } | null;
 }
 
+/** 好差评 as shown: average to one decimal. */
+const ratingAverage = (count: number, sum: number) => Math.round((sum / count) * 10) / 10;
+
 function departmentRows(db: Db): DepartmentRow[] {
-  const ratings = new Map(ratingAverages(db, null).map((r) => [r.departmentId, r]));
   return db
-    .all<Omit<DepartmentRow, "onTimeRate" | "rating"> & { onTime: number }>(sql`
+    .all<Omit<DepartmentRow, "onTimeRate" | "rating"> & { onTime: number; ratingCount: number; ratingSum: number; ratingPoor: number }>(sql`
       select d.id as id, d.code as code, d.name as name, s.active as active, s.yellow as yellow, s.red as red, s.paused as paused,
              s.supervised as supervised, s.action_items as actionItems, s.action_items_overdue as actionItemsOverdue,
-             s.handled as handled, s.on_time as onTime
+             s.handled as handled, s.on_time as onTime, s.rating_count as ratingCount, s.rating_sum as ratingSum, s.rating_poor as ratingPoor
       from department_stats s join departments d on d.id = s.department_id
       where d.active = 1 or s.active > 0 or s.handled > 0
       order by s.red desc, s.active desc, d.code`)
-    .map(({ onTime, ...d }) => {
-      const r = ratings.get(d.id);
-      return { ...d, onTimeRate: d.handled ? onTime / d.handled : null, rating: r ? { average: r.average, count: r.count, poor: r.poor } : null };
-    });
-}
-
-/** 好差评 per department: average (one decimal), count and 差评 (≤ 2), optionally over a period of rating dates. */
-function ratingAverages(db: Db, period: { from: string; to: string } | null) {
-  const range = period ? sql`and r.rated_on between ${period.from} and ${period.to}` : sql``;
-  return db
-    .all<{ departmentId: number; count: number; average: number; poor: number }>(sql`
-      select i.department_id as departmentId, count(*) as count, avg(r.score) as average, coalesce(sum(r.score <= 2), 0) as poor
-      from ratings r join items i on i.id = r.item_id where i.department_id is not null ${range} group by i.department_id`)
-    .map((r) => ({ ...r, average: Math.round(r.average * 10) / 10 }));
+    .map(({ onTime, ratingCount, ratingSum, ratingPoor, ...d }) => ({
+      ...d,
+      onTimeRate: d.handled ? onTime / d.handled : null,
+      rating: ratingCount ? { average: ratingAverage(ratingCount, ratingSum), count: ratingCount, poor: ratingPoor } : null,
+    }));
 }
 
 /**
@@ -223,57 +216,96 @@ export function getDashboard(ctx: ServiceContext, actor: Actor, filter: Dashboar
   assertDashboard(actor);
   const staleProjects = freshen(ctx);
   const { db } = ctx;
-  const where = filterSql(filter);
-  const statusCounts = new Map(
-    db.all<{ status: ProjectStatus; n: number }>(sql`select p.status as status, count(*) as n from projects p join project_stats s on s.project_id = p.id where ${where} group by p.status`).map((r) => [r.status, r.n]),
+  // One pass over the stored rows, grouped by what the filters choose; the filters, counts,
+  // averages and the filter's choices are then summed from the groups (a province: ~20,000 rows).
+  const all = projectGroups(db, null);
+  const groups = filter.proxy ? projectGroups(db, Number(filter.proxy)) : all;
+  const chosen = groups.filter(
+    (g) => (!filter.level || g.level === filter.level) && (!filter.industry || g.industry === filter.industry) && (!filter.region || (g.region ?? NO_REGION) === filter.region),
   );
-  const t = db.get<{ atRisk: number; stalled: number; attention: number; active: number; yellow: number; red: number; supervised: number; actions: number }>(sql`
-    select coalesce(sum(case when p.status = 'active' then s.at_risk end), 0) as atRisk,
-           coalesce(sum(case when p.status = 'active' then s.stalled end), 0) as stalled,
-           coalesce(sum(case when p.status = 'active' and s.attention > 0 then 1 end), 0) as attention,
-           coalesce(sum(s.active_items), 0) as active, coalesce(sum(s.yellow_items), 0) as yellow, coalesce(sum(s.red_items), 0) as red,
-           coalesce(sum(s.supervised_items), 0) as supervised, coalesce(sum(s.open_action_items), 0) as actions
-    from project_stats s join projects p on p.id = s.project_id where ${where}`)!;
-  const figures = db.get<{ n: number; items: number | null; materials: number | null; visits: number | null; contacts: number | null; days: number | null; started: number; startDays: number | null; startWorking: number | null; within: number }>(sql`
-    select count(*) as n, avg(s.item_count) as items, avg(s.material_count) as materials, avg(s.visits) as visits, avg(s.contacts) as contacts,
-           avg(s.planned_working_days) as days, count(s.started_on) as started, avg(s.signed_to_start_days) as startDays,
-           avg(s.signed_to_start_working_days) as startWorking, coalesce(sum(s.signed_to_start_days <= ${SIGNED_TO_START_BENCHMARK_DAYS}), 0) as within
-    from project_stats s join projects p on p.id = s.project_id where ${where} and p.status <> 'withdrawn'`)!;
-  const round1 = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
+  const sum = (gs: ProjectGroup[], k: keyof ProjectGroup) => gs.reduce((n, g) => n + Number(g[k] ?? 0), 0);
+  const active = chosen.filter((g) => g.status === "active");
+  const counted = chosen.filter((g) => g.status !== "withdrawn");
+  const statusCounts = new Map<string, number>();
+  for (const g of chosen) statusCounts.set(g.status, (statusCounts.get(g.status) ?? 0) + g.n);
+  const avg = (k: keyof ProjectGroup, n: number) => (n ? Math.round((sum(counted, k) / n) * 10) / 10 : null);
+  const countedN = sum(counted, "n");
+  const started = sum(counted, "started");
   return {
     asOf: formatDay(shanghaiDay(ctx.now)),
     staleProjects,
     filter,
     filtered: isFiltered(filter),
-    options: filterOptions(db),
+    options: filterOptions(db, all),
     statuses: PROJECT_STATUSES.map((s) => ({ status: s, count: statusCounts.get(s) ?? 0 })).filter((s) => s.count > 0 || s.status === "active"),
     totals: {
       projects: statusCounts.get("active") ?? 0,
-      atRisk: t.atRisk,
-      stalled: t.stalled,
-      attention: t.attention,
-      activeItems: t.active,
-      yellowItems: t.yellow,
-      overdueItems: t.red,
-      supervisedItems: t.supervised,
-      openActionItems: t.actions,
+      atRisk: sum(active, "atRisk"),
+      stalled: sum(active, "stalled"),
+      attention: sum(active, "attention"),
+      activeItems: sum(chosen, "activeItems"),
+      yellowItems: sum(chosen, "yellowItems"),
+      overdueItems: sum(chosen, "redItems"),
+      supervisedItems: sum(chosen, "supervisedItems"),
+      openActionItems: sum(chosen, "openActionItems"),
     },
-    attention: attentionRows(db, sql`${where} and p.status = 'active' and s.attention > 0`, 20, 0),
+    attention: attentionRows(db, sql`s.attention > 0 and s.status = 'active' and ${filterSql(filter)}`, 20, 0),
     departments: departmentRows(db),
     figures: {
-      projects: figures.n,
-      avgItems: round1(figures.items),
-      avgMaterials: round1(figures.materials),
-      avgVisits: round1(figures.visits),
-      avgContacts: round1(figures.contacts),
-      avgWorkingDays: round1(figures.days),
-      started: figures.started,
-      avgSignedToStartDays: round1(figures.startDays),
-      avgSignedToStartWorkingDays: round1(figures.startWorking),
-      withinBenchmark: figures.within,
+      projects: countedN,
+      avgItems: avg("itemCount", countedN),
+      avgMaterials: avg("materialCount", countedN),
+      avgVisits: avg("visits", countedN),
+      avgContacts: avg("contacts", countedN),
+      avgWorkingDays: avg("plannedWorkingDays", sum(counted, "plannedN")),
+      started,
+      avgSignedToStartDays: avg("startDays", started),
+      avgSignedToStartWorkingDays: avg("startWorkingDays", started),
+      withinBenchmark: sum(counted, "withinBenchmark"),
       benchmarkDays: SIGNED_TO_START_BENCHMARK_DAYS,
     },
   };
+}
+
+interface ProjectGroup {
+  status: ProjectStatus;
+  level: string;
+  industry: string;
+  region: string | null;
+  n: number;
+  atRisk: number;
+  stalled: number;
+  attention: number;
+  activeItems: number;
+  yellowItems: number;
+  redItems: number;
+  supervisedItems: number;
+  openActionItems: number;
+  itemCount: number;
+  materialCount: number;
+  visits: number;
+  contacts: number;
+  plannedWorkingDays: number | null;
+  plannedN: number;
+  started: number;
+  startDays: number | null;
+  startWorkingDays: number | null;
+  withinBenchmark: number;
+}
+
+function projectGroups(db: Db, proxyId: number | null): ProjectGroup[] {
+  const proxy = proxyId === null ? sql`1 = 1` : sql`exists (select 1 from project_proxies pp where pp.project_id = s.project_id and pp.user_id = ${proxyId})`;
+  return db.all<ProjectGroup>(sql`
+    select s.status as status, s.level as level, s.industry as industry, s.region as region, count(*) as n,
+           sum(s.at_risk) as atRisk, sum(s.stalled) as stalled, sum(s.attention > 0) as attention,
+           sum(s.active_items) as activeItems, sum(s.yellow_items) as yellowItems, sum(s.red_items) as redItems,
+           sum(s.supervised_items) as supervisedItems, sum(s.open_action_items) as openActionItems,
+           sum(s.item_count) as itemCount, sum(s.material_count) as materialCount, sum(s.visits) as visits, sum(s.contacts) as contacts,
+           sum(s.planned_working_days) as plannedWorkingDays, count(s.planned_working_days) as plannedN,
+           count(s.started_on) as started, sum(s.signed_to_start_days) as startDays, sum(s.signed_to_start_working_days) as startWorkingDays,
+           coalesce(sum(s.signed_to_start_days <= ${SIGNED_TO_START_BENCHMARK_DAYS}), 0) as withinBenchmark
+    from project_stats s where ${proxy}
+    group by s.status, s.level, s.industry, s.region`);
 }
 
 /** `GET /api/v1/dashboard` (DESIGN §6 v1.1), exactly that shape. */
@@ -293,23 +325,6 @@ export function dashboardDocument(ctx: ServiceContext, actor: Actor) {
 
 // ---------------------------------------------------------------- drill-downs
 
-export const PROJECT_LISTS = ["active", "attention", "atRisk", "stalled", "started", "status"] as const;
-export const ITEM_LISTS = ["activeItems", "yellowItems", "overdueItems", "supervisedItems", "pausedItems"] as const;
-export type DrillList = (typeof PROJECT_LISTS)[number] | (typeof ITEM_LISTS)[number];
-
-export const DRILL_LABELS: Record<DrillList, string> = {
-  active: "在推进项目",
-  attention: "需要关注的项目",
-  atRisk: "开工目标有风险的项目",
-  stalled: "停滞项目",
-  started: "已开工项目",
-  status: "项目",
-  activeItems: "在办事项",
-  yellowItems: "临近时限（预警）事项",
-  overdueItems: "超期事项",
-  supervisedItems: "督办中事项",
-  pausedItems: "暂停计时事项",
-};
 
 export interface DrillItemRow {
   projectId: number;
@@ -347,45 +362,71 @@ export function getDrilldown(ctx: ServiceContext, actor: Actor, q: URLSearchPara
   if ((PROJECT_LISTS as readonly string[]).includes(list)) {
     const cond =
       list === "active"
-        ? sql`p.status = 'active'`
+        ? sql`s.status = 'active'`
         : list === "attention"
-          ? sql`p.status = 'active' and s.attention > 0`
+          ? sql`s.status = 'active' and s.attention > 0`
           : list === "atRisk"
-            ? sql`p.status = 'active' and s.at_risk = 1`
+            ? sql`s.status = 'active' and s.at_risk = 1`
             : list === "stalled"
-              ? sql`p.status = 'active' and s.stalled = 1`
+              ? sql`s.status = 'active' and s.stalled = 1`
               : list === "started"
-                ? sql`s.started_on is not null and p.status <> 'withdrawn'`
-                : sql`p.status = ${status ?? "active"}`;
-    const full = sql`${where} and ${cond}`;
-    const total = db.get<{ n: number }>(sql`select count(*) as n from project_stats s join projects p on p.id = s.project_id where ${full}`)!.n;
+                ? sql`s.started_on is not null and s.status <> 'withdrawn'`
+                : sql`s.status = ${status ?? "active"}`;
+    const full = sql`${cond} and ${where}`;
+    const total = db.get<{ n: number }>(sql`select count(*) as n from project_stats s where ${full}`)!.n;
     const rows = attentionRows(db, full, PAGE_SIZE, (page - 1) * PAGE_SIZE);
-    return { ...base, label: list === "status" ? `${DRILL_LABELS.status}（${status ?? "active"}）` : base.label, kind: "projects" as const, total, projects: rows, items: [] as DrillItemRow[] };
+    return { ...base, label: list === "status" ? `${DRILL_LABELS.status}（${PROJECT_STATUS_LABELS[status ?? "active"]}）` : base.label, kind: "projects" as const, total, projects: rows, items: [] as DrillItemRow[] };
   }
 
   const cal = getCalendar(db);
   const policy = getPolicy(db);
   const today = shanghaiDay(ctx.now);
   const todayText = formatDay(today);
-  const deptCond = dept !== null ? sql`i.department_id = ${dept}` : sql`1 = 1`;
-  const cond =
-    list === "activeItems"
-      ? sql`i.status in (${inList(ACTIVE)})`
-      : list === "overdueItems"
-        ? sql`i.status in ('running', 'submitted') and i.due_on < ${todayText}`
-        : list === "pausedItems"
-          ? sql`i.status in ('correction', 'special', 'suspended')`
-          : list === "yellowItems"
-            ? // Candidates only (yellow is decided per item with its own lead, below): due from today within the longest lead.
-              sql`i.status in ('running', 'submitted') and i.due_on >= ${todayText} and i.due_on <= ${formatDay(cal.addWorkingDays(today, maxYellowLead(db, policy.yellowLead)))}`
-            : sql`i.status in (${inList(ACTIVE)}) and (exists (select 1 from escalations e where e.item_id = i.id and e.fired_at is not null and e.level in ('supervise', 'leader') and e.due_on = i.due_on)
-                 or exists (select 1 from action_items a where a.item_id = i.id and a.status = 'open' and a.source = 'supervision'))`;
-  const full = sql`${where} and ${deptCond} and ${cond}`;
+  const filtered = isFiltered(filter);
+  // The stored project row is joined only to filter: unfiltered lists are index scans of items alone.
+  const scope = sql.join([dept !== null ? sql`i.department_id = ${dept}` : sql`1 = 1`, filtered ? sql`exists (select 1 from project_stats s where s.project_id = i.project_id and ${where})` : sql`1 = 1`], sql` and `);
+  let cond: SQL;
+  let notices: DrillItemRow[] = [];
+  if (list === "supervisedItems") {
+    // The stored count's definition (stats.server): running clocks whose 督办/领导督办 fired on the current
+    // due date, items with an open 督办 notice, and 督办 notices on a whole project.
+    const fired = db.all<{ id: number }>(sql`
+      select i.id as id from items i where i.status = 'running' and i.due_on < ${todayText} and ${scope}
+        and exists (select 1 from escalations e where e.item_id = i.id and e.fired_at is not null and e.level in ('supervise', 'leader') and e.due_on = i.due_on)`);
+    const noticed = db.all<{ id: number }>(sql`
+      select distinct a.item_id as id from action_items a join items i on i.id = a.item_id
+      where a.status = 'open' and a.source = 'supervision' and ${scope}`);
+    const ids = [...new Set([...fired, ...noticed].map((r) => r.id))];
+    cond = ids.length ? sql`i.id in (${inList(ids)})` : sql`0 = 1`;
+    notices = db
+      .all<{ projectId: number; projectName: string; title: string; department: string | null; dueOn: string }>(sql`
+        select a.project_id as projectId, p.name as projectName, a.title as title, d.name as department, a.deadline_on as dueOn
+        from action_items a join projects p on p.id = a.project_id left join departments d on d.id = a.owner_department_id
+        where a.status = 'open' and a.source = 'supervision' and a.item_id is null
+          ${dept !== null ? sql`and a.owner_department_id = ${dept}` : sql``}
+          ${filtered ? sql`and exists (select 1 from project_stats s where s.project_id = a.project_id and ${where})` : sql``}
+        order by a.deadline_on, a.id`)
+      .map((a) => {
+        const left = cal.workingDaysBetween(today, parseDate(a.dueOn)!);
+        return { projectId: a.projectId, projectName: a.projectName, key: "", name: `（整个项目）${a.title}`, department: a.department, status: "supervision", dueOn: a.dueOn, remainingWorkingDays: left, overdueWorkingDays: Math.max(0, -left), proxies: [] };
+      });
+  } else {
+    cond =
+      list === "activeItems"
+        ? sql`i.status in (${inList(ACTIVE)})`
+        : list === "overdueItems"
+          ? sql`i.status in ('running', 'submitted') and i.due_on < ${todayText}`
+          : list === "pausedItems"
+            ? sql`i.status in ('correction', 'special', 'suspended')`
+            : // yellowItems: candidates only (yellow is decided per item with its own lead, below): due from today within the longest lead.
+              sql`i.status in ('running', 'submitted') and i.due_on >= ${todayText} and i.due_on <= ${formatDay(cal.addWorkingDays(today, maxYellowLead(db, policy.yellowLead)))}`;
+  }
+  const full = sql`${cond} and ${scope}`;
   const select = sql`
     select i.id as id, i.project_id as projectId, p.name as projectName, i.key as key, i.name as name, d.name as department, i.status as status,
            i.due_on as dueOn, i.accepted_on as acceptedOn, i.yellow_lead as yellowLead, i.kind as kind, i.statutory_limit as statutoryLimit,
            i.promised_limit as promisedLimit, i.limit_unit as limitUnit
-    from items i join projects p on p.id = i.project_id join project_stats s on s.project_id = p.id left join departments d on d.id = i.department_id
+    from items i join projects p on p.id = i.project_id left join departments d on d.id = i.department_id
     where ${full}`;
   type Row = { id: number; projectId: number; projectName: string; key: string; name: string; department: string | null; status: string; dueOn: string | null };
   let rows: Row[];
@@ -395,7 +436,7 @@ export function getDrilldown(ctx: ServiceContext, actor: Actor, q: URLSearchPara
     total = all.length;
     rows = all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
   } else {
-    total = db.get<{ n: number }>(sql`select count(*) as n from items i join projects p on p.id = i.project_id join project_stats s on s.project_id = p.id where ${full}`)!.n;
+    total = db.get<{ n: number }>(sql`select count(*) as n from items i where ${full}`)!.n;
     rows = db.all<Row>(sql`${select} order by i.due_on is null, i.due_on, i.id limit ${PAGE_SIZE} offset ${(page - 1) * PAGE_SIZE}`);
   }
   const proxies = proxyNames(db, [...new Set(rows.map((r) => r.projectId))]);
@@ -414,7 +455,10 @@ export function getDrilldown(ctx: ServiceContext, actor: Actor, q: URLSearchPara
       proxies: proxies.get(r.projectId) ?? [],
     };
   });
-  return { ...base, kind: "items" as const, total, projects: [] as AttentionRow[], items };
+  // Whole-project 督办 notices come after the items, on the last page(s).
+  const noticeStart = Math.max(0, (page - 1) * PAGE_SIZE - total);
+  const noticeRows = page * PAGE_SIZE > total ? notices.slice(noticeStart, noticeStart + PAGE_SIZE - items.length) : [];
+  return { ...base, kind: "items" as const, total: total + notices.length, projects: [] as AttentionRow[], items: [...items, ...noticeRows] };
 }
 
 function maxYellowLead(db: Db, fallback: number): number {
@@ -450,21 +494,18 @@ export function getDepartmentRanking(ctx: ServiceContext, actor: Actor, q: Ranki
 /** The ranking's rows for a period (also the 通报's). */
 export function rankingRows(db: Db, period: MonthPeriod, sort: RankingSort = "onTimeRate", order: "asc" | "desc" = "desc"): RankedDepartment[] {
   const months = monthsIn(period);
-  const sums = db.all<Omit<DepartmentPeriodFigures, "rating">>(sql`
+  const sums = db.all<Omit<DepartmentPeriodFigures, "rating"> & { ratingCount: number; ratingSum: number }>(sql`
     select d.id as departmentId, d.code as code, d.name as name,
            coalesce(sum(m.handled), 0) as handled, coalesce(sum(m.on_time), 0) as onTime, coalesce(sum(m.late), 0) as late,
            coalesce(sum(m.used_days), 0) as usedDays, coalesce(sum(m.limit_days), 0) as limitDays,
            coalesce(sum(m.went_overdue), 0) as wentOverdue, coalesce(sum(m.supervised), 0) as supervised,
+           coalesce(sum(m.rating_count), 0) as ratingCount, coalesce(sum(m.rating_sum), 0) as ratingSum,
            coalesce((select red from department_stats s where s.department_id = d.id), 0) as overdueNow
     from departments d left join department_month_stats m on m.department_id = d.id and m.month in (${inList(months)})
     group by d.id`);
-  const ratings = new Map(ratingAverages(db, { from: monthBounds(period.from).from, to: monthBounds(period.to).to }).map((r) => [r.departmentId, r]));
   const rows = sums
-    .filter((s) => s.handled + s.wentOverdue + s.supervised + s.overdueNow > 0 || ratings.has(s.departmentId))
-    .map((s) => {
-      const r = ratings.get(s.departmentId);
-      return { ...s, rating: r ? { average: r.average, count: r.count } : null };
-    });
+    .filter((s) => s.handled + s.wentOverdue + s.supervised + s.overdueNow + s.ratingCount > 0)
+    .map(({ ratingCount, ratingSum, ...s }) => ({ ...s, rating: ratingCount ? { average: ratingAverage(ratingCount, ratingSum), count: ratingCount } : null }));
   return rankDepartments(rows, sort, order);
 }
 
@@ -481,23 +522,28 @@ export function getDashboardCharts(ctx: ServiceContext, actor: Actor, filter: Da
   const today = shanghaiDay(ctx.now);
   const todayText = formatDay(today);
   const where = filterSql(filter);
+  const scope = isFiltered(filter) ? sql`exists (select 1 from project_stats s where s.project_id = i.project_id and ${where})` : sql`1 = 1`;
   const firstWeek = weekStart(today) - 11 * 7;
+  const from = formatDay(firstWeek);
+  // Two range scans of items_status_due_idx (it carries decided_on): clocks still running past due, and decisions made late.
   const weekly = db.all<{ dueOn: string; n: number }>(sql`
-    select i.due_on as dueOn, count(*) as n from items i join projects p on p.id = i.project_id join project_stats s on s.project_id = p.id
-    where ${where} and i.status in ('running', 'submitted', 'approved', 'rejected') and i.due_on >= ${formatDay(firstWeek)} and i.due_on < ${todayText}
-      and ((i.status in ('approved', 'rejected') and i.decided_on > i.due_on) or i.status in ('running', 'submitted'))
-    group by i.due_on`);
+    select i.due_on as dueOn, count(*) as n from items i
+    where i.status in ('running', 'submitted') and i.due_on >= ${from} and i.due_on < ${todayText} and ${scope} group by i.due_on
+    union all
+    select i.due_on as dueOn, count(*) as n from items i
+    where i.status in ('approved', 'rejected') and i.due_on >= ${from} and i.due_on < ${todayText} and i.decided_on > i.due_on and ${scope} group by i.due_on`);
   const weeks = Array.from({ length: 12 }, (_, k) => ({ weekOf: formatDay(firstWeek + k * 7), overdue: 0 }));
   for (const w of weekly) {
     const k = Math.floor((weekStart(parseDate(w.dueOn)!) - firstWeek) / 7);
     if (k >= 0 && k < 12) weeks[k].overdue += w.n;
   }
   const stages = db.all<{ stage: number; n: number }>(sql`
-    select s.stage as stage, count(*) as n from project_stats s join projects p on p.id = s.project_id where ${where} and p.status = 'active' group by s.stage order by s.stage`);
-  const startDays = db.all<{ days: number }>(sql`
-    select s.signed_to_start_days as days from project_stats s join projects p on p.id = s.project_id where ${where} and s.signed_to_start_days is not null and p.status <> 'withdrawn'`);
+    select s.stage as stage, count(*) as n from project_stats s where s.status = 'active' and ${where} group by s.stage order by s.stage`);
+  const startDays = db.all<{ days: number; n: number }>(sql`
+    select s.signed_to_start_days as days, count(*) as n from project_stats s
+    where s.started_on is not null and s.status <> 'withdrawn' and ${where} group by s.signed_to_start_days`);
   const buckets = START_DAY_BUCKETS.map((b) => ({ label: b.label, projects: 0 }));
-  for (const s of startDays) buckets[startDayBucket(s.days)].projects++;
+  for (const s of startDays) buckets[startDayBucket(s.days)].projects += s.n;
   return {
     asOf: todayText,
     overdueByWeek: weeks,
@@ -506,7 +552,7 @@ export function getDashboardCharts(ctx: ServiceContext, actor: Actor, filter: Da
       .map((d) => ({ name: d.name, handled: d.handled, onTimeRate: d.onTimeRate! }))
       .sort((a, b) => b.onTimeRate - a.onTimeRate || a.name.localeCompare(b.name)),
     projectsByStage: stages.map((s) => ({ stage: s.stage, projects: s.n })),
-    signedToStart: { benchmarkDays: SIGNED_TO_START_BENCHMARK_DAYS, buckets, projects: startDays.length },
+    signedToStart: { benchmarkDays: SIGNED_TO_START_BENCHMARK_DAYS, buckets, projects: startDays.reduce((n, s) => n + s.n, 0) },
   };
 }
 

@@ -15,6 +15,7 @@ import { loadProjectFacts } from "./project-access.server";
 import { getCalendar } from "./time-rules.server";
 import { sendToUsers } from "./outbox.server";
 import { transactThenWake } from "./transaction.server";
+import { refreshStatsAfter } from "./stats.server";
 
 /**
  * 好差评 (DESIGN §4, issue 12): the project's enterprise contact rates a finished
@@ -98,6 +99,8 @@ export function rateItem(ctx: ServiceContext, actor: Actor, projectId: number, i
       .returning({ id: ratings.id })
       .get();
     writeAudit(tx, { actorUserId: actor.id, action: "rating.create", entityType: "rating", entityId: row.id, projectId, detail: { itemKey: item.key, score, followUpActionItemId } }, now);
+    // The department's 好差评 figures (its month and its total) commit with the rating.
+    refreshStatsAfter(tx, now, { projectId, departmentIds: [item.departmentId], dates: [formatDay(ratedOn)] });
     if (followUpActionItemId !== null) notifyCoordinators(tx, { projectName: project.name, itemName: item.name, score: score as RatingScore, comment, actionItemId: followUpActionItemId }, now);
     return { id: row.id, followUpActionItemId };
   });

@@ -6,6 +6,7 @@ import { attentionScore } from "~/domain/dashboard/attention";
 import { STARTED_STAGE, VISIT_LOG_KINDS } from "~/domain/dashboard/figures";
 import { monthBounds, monthOf } from "~/domain/dashboard/period";
 import { regionOf } from "~/domain/dashboard/region";
+import { POOR_RATING_MAX } from "~/domain/rating/vocabulary";
 import type { EscalationPolicy } from "~/domain/escalation/policy";
 import { idleWorkingDays, isStalled } from "~/domain/escalation/stall";
 import { isStartMilestone } from "~/domain/graph/milestone";
@@ -38,12 +39,16 @@ function rulesAt(db: Db, now: Date): Rules {
   return { cal: getCalendar(db), policy: getPolicy(db), today: shanghaiDay(now) };
 }
 
-/** Items under 督办 in a set: a fired 督办/领导督办 on the item's current due date while it still runs. */
-function supervisedItemIds(tx: Db, where: ReturnType<typeof sql>): Set<number> {
+/**
+ * Items under 督办 in a set: a fired 督办/领导督办 on the item's current due date while it
+ * still runs. Those levels fire only past the due date (redAfter ≥ 1), so only running
+ * clocks already overdue are looked at (items_status_due_idx / items_department_status_due_idx).
+ */
+function supervisedItemIds(tx: Db, where: ReturnType<typeof sql>, today: string): Set<number> {
   const rows = tx.all<{ id: number }>(sql`
-    select distinct i.id as id from escalations e join items i on i.id = e.item_id
-    where e.fired_at is not null and e.level in ('supervise', 'leader') and e.due_on = i.due_on
-      and i.status in (${inList(ACTIVE)}) and ${where}`);
+    select i.id as id from items i
+    where i.status = 'running' and i.due_on < ${today} and ${where}
+      and exists (select 1 from escalations e where e.item_id = i.id and e.fired_at is not null and e.level in ('supervise', 'leader') and e.due_on = i.due_on)`);
   return new Set(rows.map((r) => r.id));
 }
 
@@ -88,7 +93,7 @@ export function computeProjectStats(tx: Db, projectId: number, r: Rules) {
   // Once construction has started the start target is history, not a risk.
   const atRisk = plan.atRisk && p.status === "active";
 
-  const supervised = supervisedItemIds(tx, sql`i.project_id = ${projectId}`);
+  const supervised = supervisedItemIds(tx, sql`i.project_id = ${projectId}`, formatDay(today));
   const actions = tx.all<{ itemId: number | null; source: string }>(
     sql`select item_id as itemId, source from action_items where project_id = ${projectId} and status = 'open'`,
   );
@@ -112,6 +117,9 @@ export function computeProjectStats(tx: Db, projectId: number, r: Rules) {
   return {
     projectId,
     asOf: formatDay(today),
+    status: p.status,
+    level: p.level,
+    industry: p.industry,
     forecastStartOn: formatDay(plan.forecastStartOn),
     slack,
     atRisk,
@@ -147,40 +155,46 @@ function writeProjectStats(tx: Db, projectId: number, r: Rules) {
   tx.insert(projectStats).values(row).onConflictDoUpdate({ target: projectStats.projectId, set: row }).run();
 }
 
-/** Computes one department's live row: the same items and warnings its queue shows. */
+/**
+ * Computes one department's live row: the same items and warnings its queue shows.
+ * Counts come from items_department_status_due_idx without reading rows; warnings are
+ * worked out (per item, with its own yellow lead) only for clocks due before the longest lead ends.
+ */
 export function computeDepartmentStats(tx: Db, departmentId: number, r: Rules) {
   const { cal, policy, today } = r;
-  const rows = tx.all<{ status: ItemStatus; dueOn: string | null; acceptedOn: string | null; yellowLead: number | null; kind: string; statutoryLimit: number | null; promisedLimit: number | null; limitUnit: string }>(sql`
+  const todayText = formatDay(today);
+  const byStatus = tx.all<{ status: ItemStatus; n: number }>(sql`
+    select status, count(*) as n from items where department_id = ${departmentId} and status in (${inList(ACTIVE)}) group by status`);
+  const active = byStatus.reduce((n, s) => n + s.n, 0);
+  const paused = byStatus.filter((s) => isPaused(s.status)).reduce((n, s) => n + s.n, 0);
+  const red = tx.get<{ n: number }>(sql`
+    select count(*) as n from items where department_id = ${departmentId} and status in ('running', 'submitted') and due_on < ${todayText}`)!.n;
+  const lead = Math.max(policy.yellowLead, tx.get<{ m: number | null }>(sql`select max(yellow_lead) as m from items where department_id = ${departmentId} and yellow_lead is not null`)!.m ?? 0);
+  const soon = tx.all<{ status: ItemStatus; dueOn: string | null; acceptedOn: string | null; yellowLead: number | null; kind: string; statutoryLimit: number | null; promisedLimit: number | null; limitUnit: string }>(sql`
     select status, due_on as dueOn, accepted_on as acceptedOn, yellow_lead as yellowLead, kind,
            statutory_limit as statutoryLimit, promised_limit as promisedLimit, limit_unit as limitUnit
-    from items where department_id = ${departmentId} and status in (${inList(ACTIVE)})`);
+    from items where department_id = ${departmentId} and status in ('running', 'submitted')
+      and due_on >= ${todayText} and due_on <= ${formatDay(cal.addWorkingDays(today, lead))}`);
   let yellow = 0;
-  let red = 0;
-  let paused = 0;
-  for (const i of rows) {
-    if (isPaused(i.status)) paused++;
-    const w = readStoredClock(i as never, cal, today, policy.yellowLead).warning;
-    if (w === "red") red++;
-    else if (w === "yellow") yellow++;
-  }
-  const todayText = formatDay(today);
+  for (const i of soon) if (readStoredClock(i as never, cal, today, policy.yellowLead).warning === "yellow") yellow++;
   const actions = tx.get<{ open: number; overdue: number; supervision: number }>(sql`
     select count(*) as open, coalesce(sum(deadline_on < ${todayText}), 0) as overdue, coalesce(sum(source = 'supervision'), 0) as supervision
     from action_items where owner_department_id = ${departmentId} and status = 'open'`)!;
-  const decided = tx.get<{ handled: number; onTime: number }>(sql`
-    select coalesce(sum(handled), 0) as handled, coalesce(sum(on_time), 0) as onTime from department_month_stats where department_id = ${departmentId}`)!;
+  const months = tx.get<{ handled: number; onTime: number; ratingCount: number; ratingSum: number; ratingPoor: number }>(sql`
+    select coalesce(sum(handled), 0) as handled, coalesce(sum(on_time), 0) as onTime, coalesce(sum(rating_count), 0) as ratingCount,
+           coalesce(sum(rating_sum), 0) as ratingSum, coalesce(sum(rating_poor), 0) as ratingPoor
+    from department_month_stats where department_id = ${departmentId}`)!;
   return {
     departmentId,
     asOf: todayText,
-    active: rows.length,
+    active,
     yellow,
     red,
     paused,
-    supervised: supervisedItemIds(tx, sql`i.department_id = ${departmentId}`).size + actions.supervision,
+    supervised: supervisedItemIds(tx, sql`i.department_id = ${departmentId}`, todayText).size + actions.supervision,
     actionItems: actions.open,
     actionItemsOverdue: actions.overdue,
-    handled: decided.handled,
-    onTime: decided.onTime,
+    ...months,
     updatedAt: Date.now(),
   };
 }
@@ -219,10 +233,14 @@ export function computeDepartmentMonth(tx: Db, departmentId: number, month: stri
   const wentOverdue = tx.get<{ n: number }>(sql`
     select count(*) as n from items where department_id = ${departmentId} and due_on between ${from} and ${to}
       and ((status in (${inList(DECIDED)}) and decided_on > due_on) or (status in ('running', 'submitted') and due_on < ${todayText}))`)!.n;
+  // escalations_supervise_fired_idx: the month's fired 督办 levels, then their items' department.
   const fired = tx.get<{ n: number }>(sql`
     select count(*) as n from escalations e join items i on i.id = e.item_id
     where e.level = 'supervise' and e.fired_at >= ${shanghaiMidnight(from)} and e.fired_at < ${shanghaiMidnight(from) + (parseDate(to)! - parseDate(from)! + 1) * 86_400_000}
       and i.department_id = ${departmentId}`)!.n;
+  const rated = tx.get<{ count: number; sum: number; poor: number }>(sql`
+    select count(*) as count, coalesce(sum(r.score), 0) as sum, coalesce(sum(r.score <= ${POOR_RATING_MAX}), 0) as poor
+    from ratings r join items i on i.id = r.item_id where r.rated_on between ${from} and ${to} and i.department_id = ${departmentId}`)!;
   const notices = tx.get<{ n: number }>(sql`
     select count(*) as n from action_items where owner_department_id = ${departmentId} and source = 'supervision' and start_on between ${from} and ${to}`)!.n;
   return {
@@ -235,12 +253,15 @@ export function computeDepartmentMonth(tx: Db, departmentId: number, month: stri
     limitDays,
     wentOverdue,
     supervised: fired + notices,
+    ratingCount: rated.count,
+    ratingSum: rated.sum,
+    ratingPoor: rated.poor,
   };
 }
 
 function writeDepartmentMonth(tx: Db, departmentId: number, month: string, r: Rules) {
   const row = computeDepartmentMonth(tx, departmentId, month, r);
-  if (row.handled + row.wentOverdue + row.supervised === 0) {
+  if (row.handled + row.wentOverdue + row.supervised + row.ratingCount === 0) {
     tx.delete(departmentMonthStats).where(sql`${departmentMonthStats.departmentId} = ${departmentId} and ${departmentMonthStats.month} = ${month}`).run();
     return;
   }
@@ -292,6 +313,17 @@ export function invalidateAllStats(tx: Db): void {
   tx.run(sql`update department_stats set as_of = ''`);
 }
 
+function anythingStale(db: Db, today: string): boolean {
+  const older = db.get<{ x: number }>(sql`select 1 as x from project_stats where as_of < ${today} limit 1`);
+  if (older) return true;
+  const deptOlder = db.get<{ x: number }>(sql`select 1 as x from department_stats where as_of < ${today} limit 1`);
+  if (deptOlder) return true;
+  const n = db.get<{ p: number; s: number; d: number; ds: number }>(sql`
+    select (select count(*) from projects) as p, (select count(*) from project_stats) as s,
+           (select count(*) from departments) as d, (select count(*) from department_stats) as ds`)!;
+  return n.p !== n.s || n.d !== n.ds;
+}
+
 function staleProjectIds(db: Db, today: string, limit: number): number[] {
   return db
     .all<{ id: number }>(sql`select p.id as id from projects p left join project_stats s on s.project_id = p.id where s.project_id is null or s.as_of < ${today} limit ${limit}`)
@@ -316,6 +348,8 @@ export function refreshStaleStats(db: Db, now: Date, opts: { budgetMs?: number; 
   const budget = opts.budgetMs ?? Infinity;
   const r = rulesAt(db, now);
   const today = formatDay(r.today);
+  // The usual case, on every dashboard request: nothing is stale. Two indexed probes, no scan.
+  if (!anythingStale(db, today)) return { projects: 0, departments: 0, remaining: 0 };
   const staleDepts = db.all<{ id: number; asOf: string | null }>(sql`
     select d.id as id, s.as_of as asOf from departments d left join department_stats s on s.department_id = d.id
     where s.department_id is null or s.as_of < ${today}`);
