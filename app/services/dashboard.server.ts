@@ -247,7 +247,8 @@ export function getDashboard(ctx: ServiceContext, actor: Actor, filter: Dashboar
       yellowItems: sum(chosen, "yellowItems"),
       overdueItems: sum(chosen, "redItems"),
       supervisedItems: sum(chosen, "supervisedItems"),
-      openActionItems: sum(chosen, "openActionItems"),
+      // Tasks tied to no project (a meeting's general decision) count too, unless a project filter is on.
+      openActionItems: sum(chosen, "openActionItems") + (isFiltered(filter) ? 0 : projectlessOpenActionItems(db)),
     },
     attention: attentionRows(db, sql`s.attention > 0 and s.status = 'active' and ${filterSql(filter)}`, 20, 0),
     departments: departmentRows(db),
@@ -265,6 +266,10 @@ export function getDashboard(ctx: ServiceContext, actor: Actor, filter: Dashboar
       benchmarkDays: SIGNED_TO_START_BENCHMARK_DAYS,
     },
   };
+}
+
+function projectlessOpenActionItems(db: Db): number {
+  return db.get<{ n: number }>(sql`select count(*) as n from action_items where status = 'open' and project_id is null`)!.n;
 }
 
 interface ProjectGroup {

@@ -49,7 +49,7 @@ export function issueSupervision(ctx: ServiceContext, actor: Actor, projectId: n
 
   const cal = getCalendar(db);
   const today = shanghaiDay(now);
-  const title = `【督办】${item ? `${project.name} · ${item.name}` : project.name}：${v.note}`;
+  const title = supervisionTitle(item ? `${project.name} · ${item.name}` : project.name, v.note);
   const [resolved] = resolveActionItems(
     db,
     actor,
@@ -88,3 +88,11 @@ function issuer(tx: ServiceContext["db"], userId: number): string {
   const u = tx.select({ name: users.displayName, role: users.role }).from(users).where(eq(users.id, userId)).get();
   return u ? `${u.role === "leader" ? "领导" : "协调人"}${u.name}` : "领导";
 }
+
+/** The task's title: 【督办】subject：note, the subject shortened so that any allowed note fits the title's 200 characters. */
+function supervisionTitle(subject: string, note: string): string {
+  const room = TITLE_MAX - "【督办】：".length - note.length;
+  const fitted = subject.length <= room ? subject : `${subject.slice(0, Math.max(0, room - 1))}…`;
+  return `【督办】${fitted}：${note}`;
+}
+const TITLE_MAX = 200;
