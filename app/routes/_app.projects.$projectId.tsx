@@ -12,11 +12,13 @@ import { NextActions } from "~/components/project/next-actions";
 import { TimelinePanel } from "~/components/project/timeline-panel";
 import { ProjectSettings } from "~/components/project/project-settings";
 import { InviteContact } from "~/components/project/invite-contact";
+import { SupervisionCard } from "~/components/project/supervision-card";
+import { ProjectFiguresCard } from "~/components/dashboard/project-figures-card";
 import { useLiveProject } from "~/components/use-live-project";
 import { Countdown, ItemStatusBadge } from "~/components/status";
 import { ITEM_KIND_LABELS, stageLabel } from "~/domain/item/vocabulary";
 import { Alert, Badge, Button, Card, Input, Select, Table, Td, Th, cx } from "~/components/ui";
-import { EVENT_LABELS } from "~/domain/clock";
+import { EVENT_LABELS, isFinished } from "~/domain/clock";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
 import { acknowledgeEscalation } from "~/services/escalation-records.server";
@@ -26,6 +28,7 @@ import { createInvitation, invitationQrSvg } from "~/services/invitations.server
 import { addDependency, removeDependency } from "~/services/graph.server";
 import { assignProxies, changeTargetStart, closeProject } from "~/services/project-lifecycle.server";
 import { loadProjectPage } from "~/services/project-page.server";
+import { issueSupervision } from "~/services/supervision.server";
 import { GRAPH_NODE_SIZE } from "~/domain/graph/layout";
 import { formList, formText } from "~/web/form-fields";
 import { dispatchIntent } from "~/web/intent.server";
@@ -73,6 +76,8 @@ const intents = z.discriminatedUnion("intent", [
     leaderAfter: z.string().default(""),
   }),
   z.object({ intent: z.literal("proxies"), proxyUserIds: formList() }),
+  // Loose on purpose: the service checks note and working days and answers per field.
+  z.object({ intent: z.literal("supervise"), itemKey: formText(), note: z.string().default(""), dueInWorkingDays: z.string().default("") }),
   z.object({ intent: z.literal("reschedule"), targetStartOn: formText(), reason: formText() }),
   z.object({ intent: z.literal("close"), outcome: formText(), on: formText(), reason: formText() }),
   z.object({ intent: z.literal("addDependency"), ...edge }),
@@ -125,6 +130,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
         const { added, removed } = assignProxies(ctx, user, projectId, { proxyUserIds: input.proxyUserIds.map(Number) });
         return { message: added.length || removed.length ? `代办员已调整${added.length ? `，新增 ${added.join("、")}` : ""}${removed.length ? `，移出 ${removed.join("、")}` : ""}` : "代办员未变化" };
       }
+      case "supervise": {
+        const { dueOn } = issueSupervision(ctx, user, projectId, { itemKey: input.itemKey, note: input.note, dueInWorkingDays: input.dueInWorkingDays });
+        // No itemKey in the answer: it is about the project, shown above the board and beside the form.
+        return { message: `已督办，办结时限 ${dueOn}`, itemKey: "" };
+      }
       case "reschedule": {
         const { from, to } = changeTargetStart(ctx, user, projectId, input);
         return { message: `计划开工日期已由 ${from} 调整为 ${to}，倒排计划已重新计算` };
@@ -157,7 +167,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function ProjectPage() {
-  const { view, today, escalations, graph, next, selected, panels, setup, actionItems } = useLoaderData<typeof loader>();
+  const { view, today, escalations, graph, next, selected, panels, setup, actionItems, figures, canSupervise } = useLoaderData<typeof loader>();
   const posted = useActionData<typeof action>();
   const graphEdit = useFetcher<typeof action>();
   const result = graphEdit.data ?? posted;
@@ -279,6 +289,18 @@ export default function ProjectPage() {
           <MaterialsPanel data={panels} />
           <TimelinePanel data={panels} />
           <ActionItemsCard items={actionItems} />
+          <div className={cx("grid gap-6", canSupervise && "lg:grid-cols-2")}>
+            <ProjectFiguresCard figures={figures} />
+            {canSupervise ? (
+              <div id="supervise">
+                <SupervisionCard
+                  items={items.filter((i) => !isFinished(i.status) && i.status !== "withdrawn" && i.kind !== "milestone").map((i) => ({ key: i.key, name: i.name, department: i.departmentName }))}
+                  answer={result && result.intent === "supervise" ? result : null}
+                  busy={busy}
+                />
+              </div>
+            ) : null}
+          </div>
         </div>
         <div id="settings">
           <ProjectSettings page={{ view, setup }} today={today} answer={result ?? undefined} />

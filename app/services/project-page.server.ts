@@ -1,6 +1,8 @@
-import type { Actor } from "~/domain/access/policy";
+import { decide, type Actor } from "~/domain/access/policy";
+import { isClosedProject } from "~/domain/project/types";
 import { listProjectActionItems } from "./action-items.server";
 import type { ServiceContext } from "./context.server";
+import { projectFigures } from "./dashboard.server";
 import { listEscalationsForPage } from "./escalation-records.server";
 import { loadProjectContext } from "./project-context.server";
 import { loadProjectPanels } from "./project-panels.server";
@@ -27,6 +29,10 @@ export function loadProjectPage(ctx: ServiceContext, actor: Actor, projectId: nu
     setup,
     // The project's action items (会议纪要, 督办, 差评整改) with their clocks; empty for enterprise contacts.
     actionItems: listProjectActionItems(ctx, actor, projectId),
+    // 项目指标 (issue 13) from the stored figures: a read, not a replay.
+    figures: projectFigures(ctx.db, projectId),
+    // 督办 is the leaders' and coordinators' way to press the unit; a closed project has nobody left to press.
+    canSupervise: decide(actor, "escalation.supervise").allowed && !isClosedProject(workspace.view.project.status),
   };
 }
 
