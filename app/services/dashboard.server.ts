@@ -12,7 +12,7 @@ import type { Db } from "~/utils/db.server";
 import type { ServiceContext } from "./context.server";
 import { AppError } from "./errors.server";
 import { readStoredClock } from "./project-aggregate.server";
-import { refreshStaleStats } from "./stats.server";
+import { longestYellowLead, refreshStaleStats } from "./stats.server";
 import { getCalendar, getPolicy } from "./time-rules.server";
 
 /**
@@ -299,7 +299,17 @@ interface ProjectGroup {
 }
 
 function projectGroups(db: Db, proxyId: number | null): ProjectGroup[] {
-  const proxy = proxyId === null ? sql`1 = 1` : sql`exists (select 1 from project_proxies pp where pp.project_id = s.project_id and pp.user_id = ${proxyId})`;
+  // Unfiltered by officer: the stored sums. An officer's projects are few; those rows are summed on the spot.
+  if (proxyId === null) {
+    return db
+      .all<ProjectGroup>(sql`
+        select status, level, industry, region, n, at_risk as atRisk, stalled, attention, active_items as activeItems, yellow_items as yellowItems,
+               red_items as redItems, supervised_items as supervisedItems, open_action_items as openActionItems, item_count as itemCount,
+               material_count as materialCount, visits, contacts, planned_working_days as plannedWorkingDays, planned_n as plannedN, started,
+               start_days as startDays, start_working_days as startWorkingDays, within_benchmark as withinBenchmark
+        from project_stats_totals where n > 0`)
+      .map((g) => ({ ...g, region: g.region === "" ? null : g.region }));
+  }
   return db.all<ProjectGroup>(sql`
     select s.status as status, s.level as level, s.industry as industry, s.region as region, count(*) as n,
            sum(s.at_risk) as atRisk, sum(s.stalled) as stalled, sum(s.attention > 0) as attention,
@@ -309,7 +319,7 @@ function projectGroups(db: Db, proxyId: number | null): ProjectGroup[] {
            sum(s.planned_working_days) as plannedWorkingDays, count(s.planned_working_days) as plannedN,
            count(s.started_on) as started, sum(s.signed_to_start_days) as startDays, sum(s.signed_to_start_working_days) as startWorkingDays,
            coalesce(sum(s.signed_to_start_days <= ${SIGNED_TO_START_BENCHMARK_DAYS}), 0) as withinBenchmark
-    from project_stats s where ${proxy}
+    from project_proxies pp join project_stats s on s.project_id = pp.project_id where pp.user_id = ${proxyId}
     group by s.status, s.level, s.industry, s.region`);
 }
 
@@ -424,7 +434,7 @@ export function getDrilldown(ctx: ServiceContext, actor: Actor, q: URLSearchPara
           : list === "pausedItems"
             ? sql`i.status in ('correction', 'special', 'suspended')`
             : // yellowItems: candidates only (yellow is decided per item with its own lead, below): due from today within the longest lead.
-              sql`i.status in ('running', 'submitted') and i.due_on >= ${todayText} and i.due_on <= ${formatDay(cal.addWorkingDays(today, maxYellowLead(db, policy.yellowLead)))}`;
+              sql`i.status in ('running', 'submitted') and i.due_on >= ${todayText} and i.due_on <= ${formatDay(cal.addWorkingDays(today, longestYellowLead(db, policy.yellowLead)))}`;
   }
   const full = sql`${cond} and ${scope}`;
   const select = sql`
@@ -466,10 +476,6 @@ export function getDrilldown(ctx: ServiceContext, actor: Actor, q: URLSearchPara
   return { ...base, kind: "items" as const, total: total + notices.length, projects: [] as AttentionRow[], items: [...items, ...noticeRows] };
 }
 
-function maxYellowLead(db: Db, fallback: number): number {
-  const m = db.get<{ m: number | null }>(sql`select max(yellow_lead) as m from items where status in ('running', 'submitted')`)!.m;
-  return Math.max(fallback, m ?? 0);
-}
 
 // ---------------------------------------------------------------- ranking
 

@@ -1,9 +1,9 @@
-import { sql } from "drizzle-orm";
-import { departmentMonthStats, departmentStats, projectStats } from "../../db/schema";
+import { eq, sql } from "drizzle-orm";
+import { departmentMonthStats, departmentStats, projectStats, projectStatsTotals } from "../../db/schema";
 import { formatDay, parseDate, shanghaiDay, type DayNum, type WorkingCalendar } from "~/domain/calendar";
 import { ACTIVE_STATUSES, isFinished, isPaused, type ItemStatus } from "~/domain/clock";
 import { attentionScore } from "~/domain/dashboard/attention";
-import { STARTED_STAGE, VISIT_LOG_KINDS } from "~/domain/dashboard/figures";
+import { SIGNED_TO_START_BENCHMARK_DAYS, STARTED_STAGE, VISIT_LOG_KINDS } from "~/domain/dashboard/figures";
 import { monthBounds, monthOf } from "~/domain/dashboard/period";
 import { regionOf } from "~/domain/dashboard/region";
 import { POOR_RATING_MAX } from "~/domain/rating/vocabulary";
@@ -152,7 +152,70 @@ export function computeProjectStats(tx: Db, projectId: number, r: Rules) {
 function writeProjectStats(tx: Db, projectId: number, r: Rules) {
   const row = computeProjectStats(tx, projectId, r);
   if (!row) return;
+  const old = tx.select().from(projectStats).where(eq(projectStats.projectId, projectId)).get();
   tx.insert(projectStats).values(row).onConflictDoUpdate({ target: projectStats.projectId, set: row }).run();
+  // The dashboard's sums move by this row's change, in the same transaction.
+  if (old) addToTotals(tx, totalsOf(old), -1);
+  addToTotals(tx, totalsOf(row), 1);
+}
+
+type StatsRow = Pick<
+  typeof projectStats.$inferSelect,
+  | "status" | "level" | "industry" | "region" | "atRisk" | "stalled" | "attention" | "activeItems" | "yellowItems" | "redItems" | "supervisedItems"
+  | "openActionItems" | "itemCount" | "materialCount" | "visits" | "contacts" | "plannedWorkingDays" | "startedOn" | "signedToStartDays" | "signedToStartWorkingDays"
+>;
+
+/** What one project adds to its group's sums (project_stats_totals). */
+function totalsOf(s: StatsRow) {
+  return {
+    status: s.status,
+    level: s.level,
+    industry: s.industry,
+    region: s.region ?? "",
+    n: 1,
+    atRisk: s.atRisk ? 1 : 0,
+    stalled: s.stalled ? 1 : 0,
+    attention: s.attention > 0 ? 1 : 0,
+    activeItems: s.activeItems,
+    yellowItems: s.yellowItems,
+    redItems: s.redItems,
+    supervisedItems: s.supervisedItems,
+    openActionItems: s.openActionItems,
+    itemCount: s.itemCount,
+    materialCount: s.materialCount,
+    visits: s.visits,
+    contacts: s.contacts,
+    plannedWorkingDays: s.plannedWorkingDays ?? 0,
+    plannedN: s.plannedWorkingDays === null ? 0 : 1,
+    started: s.startedOn ? 1 : 0,
+    startDays: s.signedToStartDays ?? 0,
+    startWorkingDays: s.signedToStartWorkingDays ?? 0,
+    withinBenchmark: s.signedToStartDays !== null && s.signedToStartDays <= SIGNED_TO_START_BENCHMARK_DAYS ? 1 : 0,
+  };
+}
+
+const TOTAL_SUMS = ["n", "atRisk", "stalled", "attention", "activeItems", "yellowItems", "redItems", "supervisedItems", "openActionItems", "itemCount", "materialCount", "visits", "contacts", "plannedWorkingDays", "plannedN", "started", "startDays", "startWorkingDays", "withinBenchmark"] as const;
+
+function addToTotals(tx: Db, t: ReturnType<typeof totalsOf>, sign: 1 | -1) {
+  const values = { ...t, ...Object.fromEntries(TOTAL_SUMS.map((k) => [k, t[k] * sign])) };
+  const set = Object.fromEntries(TOTAL_SUMS.map((k) => [k, sql`${sql.identifier(projectStatsTotals[k].name)} + ${values[k]}`]));
+  tx.insert(projectStatsTotals).values(values).onConflictDoUpdate({ target: [projectStatsTotals.status, projectStatsTotals.level, projectStatsTotals.industry, projectStatsTotals.region], set }).run();
+}
+
+/** Recomputes the group sums from the rows (after a full refresh; the sums then cannot have drifted). */
+export function rebuildStatsTotals(db: Db): void {
+  transaction(db, (tx) => {
+    tx.run(sql`delete from project_stats_totals`);
+    tx.run(sql`
+      insert into project_stats_totals (status, level, industry, region, n, at_risk, stalled, attention, active_items, yellow_items, red_items,
+        supervised_items, open_action_items, item_count, material_count, visits, contacts, planned_working_days, planned_n, started, start_days,
+        start_working_days, within_benchmark)
+      select status, level, industry, coalesce(region, ''), count(*), sum(at_risk), sum(stalled), sum(attention > 0), sum(active_items), sum(yellow_items),
+        sum(red_items), sum(supervised_items), sum(open_action_items), sum(item_count), sum(material_count), sum(visits), sum(contacts),
+        coalesce(sum(planned_working_days), 0), count(planned_working_days), count(started_on), coalesce(sum(signed_to_start_days), 0),
+        coalesce(sum(signed_to_start_working_days), 0), coalesce(sum(signed_to_start_days <= ${SIGNED_TO_START_BENCHMARK_DAYS}), 0)
+      from project_stats group by status, level, industry, coalesce(region, '')`);
+  });
 }
 
 /**
@@ -169,7 +232,7 @@ export function computeDepartmentStats(tx: Db, departmentId: number, r: Rules) {
   const paused = byStatus.filter((s) => isPaused(s.status)).reduce((n, s) => n + s.n, 0);
   const red = tx.get<{ n: number }>(sql`
     select count(*) as n from items where department_id = ${departmentId} and status in ('running', 'submitted') and due_on < ${todayText}`)!.n;
-  const lead = Math.max(policy.yellowLead, tx.get<{ m: number | null }>(sql`select max(yellow_lead) as m from items where department_id = ${departmentId} and yellow_lead is not null`)!.m ?? 0);
+  const lead = longestYellowLead(tx, policy.yellowLead);
   const soon = tx.all<{ status: ItemStatus; dueOn: string | null; acceptedOn: string | null; yellowLead: number | null; kind: string; statutoryLimit: number | null; promisedLimit: number | null; limitUnit: string }>(sql`
     select status, due_on as dueOn, accepted_on as acceptedOn, yellow_lead as yellowLead, kind,
            statutory_limit as statutoryLimit, promised_limit as promisedLimit, limit_unit as limitUnit
@@ -197,6 +260,11 @@ export function computeDepartmentStats(tx: Db, departmentId: number, r: Rules) {
     ...months,
     updatedAt: Date.now(),
   };
+}
+
+/** How far ahead a warning can start: the deployment's lead or the longest an item has (items_yellow_lead_idx). */
+export function longestYellowLead(db: Db, policyLead: number): number {
+  return Math.max(policyLead, db.get<{ m: number | null }>(sql`select max(yellow_lead) as m from items where yellow_lead is not null`)!.m ?? 0);
 }
 
 /** Shanghai midnight of a business date, as epoch ms (fired_at is an instant). */
@@ -403,5 +471,6 @@ export function refreshAllStats(db: Db, now: Date, onProgress?: (done: number, t
     done += ids.length;
     onProgress?.(done, total);
   }
+  rebuildStatsTotals(db);
 }
 

@@ -90,11 +90,39 @@ CREATE INDEX `project_stats_as_of_idx` ON `project_stats` (`as_of`);--> statemen
 CREATE INDEX `project_stats_attention_idx` ON `project_stats` (`attention`);--> statement-breakpoint
 CREATE INDEX `project_stats_status_idx` ON `project_stats` (`status`);--> statement-breakpoint
 CREATE INDEX `project_stats_started_idx` ON `project_stats` (`started_on`);--> statement-breakpoint
+CREATE TABLE `project_stats_totals` (
+	`status` text NOT NULL,
+	`level` text NOT NULL,
+	`industry` text NOT NULL,
+	`region` text NOT NULL,
+	`n` integer DEFAULT 0 NOT NULL,
+	`at_risk` integer DEFAULT 0 NOT NULL,
+	`stalled` integer DEFAULT 0 NOT NULL,
+	`attention` integer DEFAULT 0 NOT NULL,
+	`active_items` integer DEFAULT 0 NOT NULL,
+	`yellow_items` integer DEFAULT 0 NOT NULL,
+	`red_items` integer DEFAULT 0 NOT NULL,
+	`supervised_items` integer DEFAULT 0 NOT NULL,
+	`open_action_items` integer DEFAULT 0 NOT NULL,
+	`item_count` integer DEFAULT 0 NOT NULL,
+	`material_count` integer DEFAULT 0 NOT NULL,
+	`visits` integer DEFAULT 0 NOT NULL,
+	`contacts` integer DEFAULT 0 NOT NULL,
+	`planned_working_days` integer DEFAULT 0 NOT NULL,
+	`planned_n` integer DEFAULT 0 NOT NULL,
+	`started` integer DEFAULT 0 NOT NULL,
+	`start_days` integer DEFAULT 0 NOT NULL,
+	`start_working_days` integer DEFAULT 0 NOT NULL,
+	`within_benchmark` integer DEFAULT 0 NOT NULL,
+	PRIMARY KEY(`status`, `level`, `industry`, `region`)
+);
+--> statement-breakpoint
 DROP INDEX `items_department_status_idx`;--> statement-breakpoint
 DROP INDEX `items_status_due_idx`;--> statement-breakpoint
 CREATE INDEX `items_department_status_due_idx` ON `items` (`department_id`,`status`,`due_on`);--> statement-breakpoint
 CREATE INDEX `items_department_decided_idx` ON `items` (`department_id`,`decided_on`);--> statement-breakpoint
 CREATE INDEX `items_department_due_idx` ON `items` (`department_id`,`due_on`,`status`,`decided_on`);--> statement-breakpoint
+CREATE INDEX `items_yellow_lead_idx` ON `items` (`yellow_lead`) WHERE "items"."yellow_lead" is not null;--> statement-breakpoint
 CREATE INDEX `items_status_due_idx` ON `items` (`status`,`due_on`,`decided_on`);--> statement-breakpoint
-CREATE INDEX `escalations_supervise_fired_idx` ON `escalations` (`fired_at`) WHERE "escalations"."level" = 'supervise';--> statement-breakpoint
-CREATE INDEX `ratings_rated_on_idx` ON `ratings` (`rated_on`);
+CREATE INDEX `escalations_supervise_fired_idx` ON `escalations` (`fired_at`,`item_id`) WHERE "escalations"."level" = 'supervise';--> statement-breakpoint
+CREATE INDEX `ratings_rated_on_idx` ON `ratings` (`rated_on`,`item_id`,`score`);

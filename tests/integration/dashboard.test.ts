@@ -28,6 +28,7 @@ import { fireDue } from "~/services/escalation-firing.server";
 import { recordItemEvent } from "~/services/items.server";
 import { listDepartmentQueue } from "~/services/queue.server";
 import { savePolicy } from "~/services/settings.server";
+import { closeProject } from "~/services/project-lifecycle.server";
 import { refreshAllStats, refreshStaleStats } from "~/services/stats.server";
 import { issueSupervision } from "~/services/supervision.server";
 import { getCalendar, getPolicy } from "~/services/time-rules.server";
@@ -282,6 +283,19 @@ describe("on the demo city", () => {
       expect(drill().total).toBe(deptAfter.red);
       // Still the queue's picture.
       expect(queueFigures("2026-11-27", staff.get(zrId)!)).toMatchObject({ red: deptAfter.red, active: deptAfter.active });
+      // The group sums the counts are read from moved by the row's change only: they equal sums made afresh from the rows.
+      expect(storedTotals()).toEqual(freshTotals());
+    });
+
+    it("the stored group sums never drift from the rows: approvals, a withdrawn project and a day rollover", () => {
+      const ctx = ctxAt("2026-11-27");
+      const running = db().select().from(itemsTable).where(sql`${itemsTable.status} = 'running' and ${itemsTable.departmentId} is not null`).all().slice(0, 3);
+      for (const i of running) recordItemEvent(ctx, staff.get(i.departmentId!)!, i.projectId, i.key, { type: "approve", on: "2026-11-27" });
+      const projectId = running[0].projectId;
+      closeProject(ctx, demoActor("admin"), projectId, { outcome: "withdrawn", on: "2026-11-27", reason: "企业决定不再投资" });
+      refreshStaleStats(db(), shanghai("2026-12-02"));
+      expect(storedTotals()).toEqual(freshTotals());
+      expect(getDashboard(ctxAt("2026-12-02"), leader).totals.projects).toBe(db().select().from(projects).where(eq(projects.status, "active")).all().length);
     });
   });
 
@@ -576,3 +590,20 @@ describe("a city of its own (no demo data)", () => {
     }
   });
 });
+
+/** project_stats_totals as stored (groups with projects). */
+function storedTotals() {
+  return db().all(sql`select * from project_stats_totals where n > 0 order by status, level, industry, region`);
+}
+
+/** The same sums computed now from project_stats. */
+function freshTotals() {
+  return db().all(sql`
+    select status, level, industry, coalesce(region, '') as region, count(*) as n, sum(at_risk) as at_risk, sum(stalled) as stalled, sum(attention > 0) as attention,
+      sum(active_items) as active_items, sum(yellow_items) as yellow_items, sum(red_items) as red_items, sum(supervised_items) as supervised_items,
+      sum(open_action_items) as open_action_items, sum(item_count) as item_count, sum(material_count) as material_count, sum(visits) as visits,
+      sum(contacts) as contacts, coalesce(sum(planned_working_days), 0) as planned_working_days, count(planned_working_days) as planned_n,
+      count(started_on) as started, coalesce(sum(signed_to_start_days), 0) as start_days, coalesce(sum(signed_to_start_working_days), 0) as start_working_days,
+      coalesce(sum(signed_to_start_days <= 75), 0) as within_benchmark
+    from project_stats group by status, level, industry, coalesce(region, '') order by status, level, industry, coalesce(region, '')`);
+}

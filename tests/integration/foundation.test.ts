@@ -18,7 +18,7 @@ import { useDemoCity } from "../setup/db";
 const TABLES = [
   "action_items", "agenda_items", "api_tokens", "audit_log", "briefings", "calendar_overrides", "calendar_years", "clock_events",
   "contact_logs", "decisions", "department_month_stats", "department_stats", "departments", "dependencies", "enterprise_invitations", "enterprises", "escalations", "import_jobs", "item_materials", "items",
-  "materials", "meeting_departments", "meetings", "message_reads", "notifications", "project_messages", "project_proxies", "project_stats", "projects", "ratings", "settings",
+  "materials", "meeting_departments", "meetings", "message_reads", "notifications", "project_messages", "project_proxies", "project_stats", "project_stats_totals", "projects", "ratings", "settings",
   "template_versions", "timetable_changes", "uploads", "users",
 ];
 
