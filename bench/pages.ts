@@ -175,6 +175,11 @@ const load1 = () => loadavg()[0].toFixed(1);
 const busy = () => loadavg()[0] > cpus().length * 0.75;
 if (busy()) console.warn(`bench:pages: the machine is busy (load average ${load1()} on ${cpus().length} CPUs); figures will be noisy`);
 
+/** An error with its cause (undici's "fetch failed" says why only there). */
+function failure(e: unknown): string {
+  return e instanceof Error ? `${e.message}${e.cause ? ` (${String(e.cause)})` : ""}` : String(e);
+}
+
 function budgetCell(r: Row): string {
   const budget = BUDGETS[r.page];
   if (budget === undefined) return "";
@@ -237,7 +242,16 @@ try {
     const cookie = cookies.get(login)!;
     const row: Row = { page, path, login, htmlBytes: 0, single: NaN, cpuPerRequest: NaN, figures: null, problem: null };
     rows.push(row);
-    const first = await getOnce(url, cookie);
+    let first: Awaited<ReturnType<typeof getOnce>>;
+    try {
+      first = await getOnce(url, cookie);
+    } catch (e) {
+      // A page that cannot be fetched at all (server crashed, connection reset) is this page's problem, not the run's end.
+      row.problem = `GET ${path} as ${login}: ${failure(e)}`;
+      console.log(`  ${page}: ${row.problem}; skipped`);
+      if (server.proc.exitCode !== null || server.proc.signalCode !== null) throw new Error(`the web server exited (${server.proc.exitCode ?? server.proc.signalCode})`);
+      continue;
+    }
     row.htmlBytes = first.bytes;
     if (first.status !== 200) {
       row.problem = `GET ${path} as ${login}: HTTP ${first.status}${first.location ? ` → ${first.location}` : ""}`;
@@ -246,9 +260,15 @@ try {
     }
     if (warmup > 0) await load(url, cookie, connections, warmup);
     if (sequentialCount > 0 && !interrupted) {
-      const seq = await sequential(url, cookie, sequentialCount);
-      row.single = seq.median;
-      if (seq.statuses.some((s) => s !== 200)) row.problem = `sequential requests answered ${seq.statuses.join(", ")}`;
+      try {
+        const seq = await sequential(url, cookie, sequentialCount);
+        row.single = seq.median;
+        if (seq.statuses.some((s) => s !== 200)) row.problem = `sequential requests answered ${seq.statuses.join(", ")}`;
+      } catch (e) {
+        row.problem = `sequential GET ${path}: ${failure(e)}`;
+        console.log(`  ${page}: ${row.problem}`);
+        if (server.proc.exitCode !== null || server.proc.signalCode !== null) throw new Error(`the web server exited (${server.proc.exitCode ?? server.proc.signalCode})`);
+      }
     }
     if (interrupted) break;
     const cpuBefore = cpuMs(server.proc.pid!);
@@ -320,6 +340,8 @@ try {
 } catch (e) {
   failed = true;
   console.error(`bench:pages: ${e instanceof Error ? e.message : e}`);
+  const log = server?.output().trim();
+  if (log) console.error(`\nweb server output (last 40 lines):\n${log.split("\n").slice(-40).join("\n")}`);
 } finally {
   await cleanUp();
 }
