@@ -32,7 +32,7 @@ export default function DashboardList() {
     <>
       <PageHeader
         title={d.department ? `${d.department.name} · ${title}` : title}
-        subtitle={`共 ${d.total} ${d.kind === "projects" ? "个项目" : "项事项"}${d.total > d.pageSize ? `，第 ${d.page}/${pages} 页` : ""}`}
+        subtitle={`共 ${d.total} ${d.kind === "projects" ? "个项目" : "项"}${d.total > d.pageSize ? `，第 ${d.page}/${pages} 页` : ""}`}
         actions={<ButtonLink to={`/dashboard${dashboardQuery(d.filter) ? `?${dashboardQuery(d.filter)}` : ""}`}>返回看板</ButtonLink>}
       />
       {chips.length ? (

@@ -31,13 +31,14 @@ describe("the leaders' dashboard", () => {
     expect(await first.getByTestId("blocking-item").textContent()).toBe(BLOCKING_ITEM);
     expect(await first.textContent()).toContain(BLOCKING_DEPARTMENT);
     expect(await first.textContent()).toContain("个工作日无进展");
-    await screenshot(page, "leader-dashboard");
+    await screenshot(page, "leader-dashboard-most-stuck");
 
     // Click 1: the 停滞项目 count opens its list, as long as the count says, the same project first.
     const stalled = Number(await page.getByTestId("count-stalled").locator("div.text-2xl").textContent());
     expect(stalled).toBeGreaterThan(0);
     await Promise.all([page.waitForURL(/\/dashboard\/list\?list=stalled/), page.getByTestId("count-stalled").click()]);
-    expect(await page.locator("h1").textContent()).toBe("停滞项目");
+    // The URL changes before the new page has rendered: wait for its heading.
+    await expect.poll(() => page.locator("h1").textContent()).toBe("停滞项目");
     const rows = page.locator('[data-testid="list-projects"] tr[data-project]');
     expect(await rows.count()).toBe(stalled);
     expect(await rows.first().getByTestId("attention-project").textContent()).toBe(MOST_STUCK);
@@ -111,6 +112,23 @@ describe("the leaders' dashboard", () => {
     const buckets = await page.locator('[data-testid="table-start-days"] tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)));
     expect(buckets).toEqual(charts.signedToStart.buckets.map((b) => [b.label, String(b.projects)]));
     await page.getByTestId("dashboard-charts").screenshot({ path: join(ARTIFACTS, "leader-dashboard-charts.png") });
+  });
+
+  it("a department's number opens that department's list, as long as the number says", async () => {
+    const { baseUrl } = env.app;
+    const page = await env.browser.ctx.newPage();
+    await signIn(page, baseUrl, "leader");
+    const dept = page.locator('[data-testid="departments"] tr').filter({ hasText: BLOCKING_DEPARTMENT });
+    const active = dept.locator("td").nth(1).locator("a");
+    const n = Number(await active.textContent());
+    expect(n).toBeGreaterThan(0);
+    expect(await active.getAttribute("href")).toMatch(/^\/dashboard\/list\?list=activeItems&department=\d+$/);
+    await Promise.all([page.waitForURL(/list=activeItems/), active.click()]);
+    await expect.poll(() => page.locator("h1").textContent()).toBe(`${BLOCKING_DEPARTMENT} · 在办事项`);
+    const items = page.locator('[data-testid="list-items"] tr[data-item]');
+    expect(await items.count()).toBe(n);
+    expect(await items.filter({ hasText: BLOCKING_ITEM }).count()).toBeGreaterThan(0);
+    await screenshot(page, "leader-list-department-items");
   });
 
   it("红黑榜: ranks, sorts by a clicked column, turns into the 黑榜, and says when a period is wrong", async () => {
