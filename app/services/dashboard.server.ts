@@ -70,9 +70,12 @@ function filterSql(f: DashboardFilter): SQL {
 /** The region filter's value for projects whose location names no city. */
 export const NO_REGION = "未注明";
 
-function filterOptions(db: Db, groups: ProjectGroup[] = projectGroups(db, null)) {
-  const industries = [...new Set(groups.map((g) => g.industry).filter(Boolean))].sort((x, y) => x.localeCompare(y, "zh-CN"));
-  const regions = [...new Set(groups.map((g) => g.region ?? NO_REGION))].sort((x, y) => x.localeCompare(y, "zh-CN"));
+function filterOptions(db: Db) {
+  const distinct = (col: "industry" | "region") =>
+    db.all<{ v: string }>(sql`select distinct ${sql.identifier(col)} as v from project_stats_totals where n > 0`).map((r) => r.v);
+  const zh = (x: string, y: string) => x.localeCompare(y, "zh-CN");
+  const industries = distinct("industry").filter(Boolean).sort(zh);
+  const regions = [...new Set(distinct("region").map((r) => r || NO_REGION))].sort(zh);
   const proxies = db.all<{ id: number; name: string }>(sql`
     select u.id as id, u.display_name as name from users u
     where u.role = 'proxy' and exists (select 1 from project_proxies pp where pp.user_id = u.id) order by u.display_name`);
@@ -216,13 +219,8 @@ export function getDashboard(ctx: ServiceContext, actor: Actor, filter: Dashboar
   assertDashboard(actor);
   const staleProjects = freshen(ctx);
   const { db } = ctx;
-  // One pass over the stored rows, grouped by what the filters choose; the filters, counts,
-  // averages and the filter's choices are then summed from the groups (a province: ~20,000 rows).
-  const all = projectGroups(db, null);
-  const groups = filter.proxy ? projectGroups(db, Number(filter.proxy)) : all;
-  const chosen = groups.filter(
-    (g) => (!filter.level || g.level === filter.level) && (!filter.industry || g.industry === filter.industry) && (!filter.region || (g.region ?? NO_REGION) === filter.region),
-  );
+  // Per status, summed from the stored group sums (or, for one officer, from that officer's rows).
+  const chosen = projectGroups(db, filter);
   const sum = (gs: ProjectGroup[], k: keyof ProjectGroup) => gs.reduce((n, g) => n + Number(g[k] ?? 0), 0);
   const active = chosen.filter((g) => g.status === "active");
   const counted = chosen.filter((g) => g.status !== "withdrawn");
@@ -236,7 +234,7 @@ export function getDashboard(ctx: ServiceContext, actor: Actor, filter: Dashboar
     staleProjects,
     filter,
     filtered: isFiltered(filter),
-    options: filterOptions(db, all),
+    options: filterOptions(db),
     statuses: PROJECT_STATUSES.map((s) => ({ status: s, count: statusCounts.get(s) ?? 0 })).filter((s) => s.count > 0 || s.status === "active"),
     totals: {
       projects: statusCounts.get("active") ?? 0,
@@ -274,9 +272,6 @@ function projectlessOpenActionItems(db: Db): number {
 
 interface ProjectGroup {
   status: ProjectStatus;
-  level: string;
-  industry: string;
-  region: string | null;
   n: number;
   atRisk: number;
   stalled: number;
@@ -298,29 +293,35 @@ interface ProjectGroup {
   withinBenchmark: number;
 }
 
-function projectGroups(db: Db, proxyId: number | null): ProjectGroup[] {
-  // Unfiltered by officer: the stored sums. An officer's projects are few; those rows are summed on the spot.
-  if (proxyId === null) {
-    return db
-      .all<ProjectGroup>(sql`
-        select status, level, industry, region, n, at_risk as atRisk, stalled, attention, active_items as activeItems, yellow_items as yellowItems,
-               red_items as redItems, supervised_items as supervisedItems, open_action_items as openActionItems, item_count as itemCount,
-               material_count as materialCount, visits, contacts, planned_working_days as plannedWorkingDays, planned_n as plannedN, started,
-               start_days as startDays, start_working_days as startWorkingDays, within_benchmark as withinBenchmark
-        from project_stats_totals where n > 0`)
-      .map((g) => ({ ...g, region: g.region === "" ? null : g.region }));
+function projectGroups(db: Db, filter: DashboardFilter): ProjectGroup[] {
+  const sums = (prefix: string) =>
+    sql.raw(
+      ["n", "at_risk", "stalled", "attention", "active_items", "yellow_items", "red_items", "supervised_items", "open_action_items", "item_count", "material_count", "visits", "contacts", "planned_working_days", "planned_n", "started", "start_days", "start_working_days", "within_benchmark"]
+        .map((c) => `coalesce(sum(${prefix}${c}), 0) as ${c.replace(/_(\w)/g, (_, x: string) => x.toUpperCase())}`)
+        .join(", "),
+    );
+  if (!filter.proxy) {
+    // The stored group sums (project_stats_totals), narrowed by level, industry and region.
+    const parts: SQL[] = [sql`n > 0`];
+    if (filter.level) parts.push(sql`level = ${filter.level}`);
+    if (filter.industry) parts.push(sql`industry = ${filter.industry}`);
+    if (filter.region) parts.push(sql`region = ${filter.region === NO_REGION ? "" : filter.region}`);
+    return db.all<ProjectGroup>(sql`select status, ${sums("")} from project_stats_totals where ${sql.join(parts, sql` and `)} group by status`);
   }
+  // One officer's projects are few: summed from their rows on the spot.
   return db.all<ProjectGroup>(sql`
-    select s.status as status, s.level as level, s.industry as industry, s.region as region, count(*) as n,
-           sum(s.at_risk) as atRisk, sum(s.stalled) as stalled, sum(s.attention > 0) as attention,
-           sum(s.active_items) as activeItems, sum(s.yellow_items) as yellowItems, sum(s.red_items) as redItems,
-           sum(s.supervised_items) as supervisedItems, sum(s.open_action_items) as openActionItems,
-           sum(s.item_count) as itemCount, sum(s.material_count) as materialCount, sum(s.visits) as visits, sum(s.contacts) as contacts,
-           sum(s.planned_working_days) as plannedWorkingDays, count(s.planned_working_days) as plannedN,
-           count(s.started_on) as started, sum(s.signed_to_start_days) as startDays, sum(s.signed_to_start_working_days) as startWorkingDays,
-           coalesce(sum(s.signed_to_start_days <= ${SIGNED_TO_START_BENCHMARK_DAYS}), 0) as withinBenchmark
-    from project_proxies pp join project_stats s on s.project_id = pp.project_id where pp.user_id = ${proxyId}
-    group by s.status, s.level, s.industry, s.region`);
+    select s.status as status, count(*) as n, ${sql.raw(
+      [
+        "sum(s.at_risk) as atRisk", "sum(s.stalled) as stalled", "sum(s.attention > 0) as attention", "sum(s.active_items) as activeItems",
+        "sum(s.yellow_items) as yellowItems", "sum(s.red_items) as redItems", "sum(s.supervised_items) as supervisedItems",
+        "sum(s.open_action_items) as openActionItems", "sum(s.item_count) as itemCount", "sum(s.material_count) as materialCount",
+        "sum(s.visits) as visits", "sum(s.contacts) as contacts", "coalesce(sum(s.planned_working_days), 0) as plannedWorkingDays",
+        "count(s.planned_working_days) as plannedN", "count(s.started_on) as started", "coalesce(sum(s.signed_to_start_days), 0) as startDays",
+        "coalesce(sum(s.signed_to_start_working_days), 0) as startWorkingDays",
+      ].join(", "),
+    )}, coalesce(sum(s.signed_to_start_days <= ${SIGNED_TO_START_BENCHMARK_DAYS}), 0) as withinBenchmark
+    from project_proxies pp join project_stats s on s.project_id = pp.project_id where pp.user_id = ${Number(filter.proxy)} and ${filterSql({ ...filter, proxy: "" })}
+    group by s.status`);
 }
 
 /** `GET /api/v1/dashboard` (DESIGN §6 v1.1), exactly that shape. */
