@@ -194,6 +194,8 @@ export default function ProjectPage() {
     </div>
   ) : null;
   const resultInDrawer = Boolean(selected && result && (!result.ok || !result.itemKey || result.itemKey === selected.key));
+  // The 督办 form answers beside itself, far below the board (the post keeps the scroll position).
+  const resultOnTop = Boolean(result && !resultInDrawer && result.intent !== "supervise");
 
   return (
     <>
@@ -243,7 +245,7 @@ export default function ProjectPage() {
           <Fact label="超期 / 临期" tone={counts.red ? "red" : counts.yellow ? "yellow" : undefined}>{`${counts.red} / ${counts.yellow}`}</Fact>
         </dl>
       </header>
-      {result && !resultInDrawer ? <div className="mb-3">{resultAlert}</div> : null}
+      {resultOnTop ? <div className="mb-3">{resultAlert}</div> : null}
       {/* The board takes the screen's full width (beyond the page column) and the height left under the header. */}
       <section aria-label="审批事项关系图" className="mb-6 ml-[calc(50%-50vw+1rem)] h-[calc(100vh-9rem)] min-h-[30rem] w-[calc(100vw-2rem)]">
         <ApprovalGraph
@@ -260,7 +262,7 @@ export default function ProjectPage() {
           drawer={
             selected ? (
               <div className="space-y-2">
-                {resultInDrawer ? resultAlert : null}
+                {resultInDrawer && result?.intent !== "supervise" ? resultAlert : null}
                 <ItemPanel item={selected} today={today} canEditGraph={view.can.edit} allItems={view.items.map((i) => ({ key: i.key, name: i.name }))} />
               </div>
             ) : null
