@@ -4,7 +4,7 @@ import { formatDay, parseDate, shanghaiDay, type DayNum, type WorkingCalendar } 
 import { ACTIVE_STATUSES, isFinished, isPaused, type ItemStatus } from "~/domain/clock";
 import { attentionScore } from "~/domain/dashboard/attention";
 import { SIGNED_TO_START_BENCHMARK_DAYS, STARTED_STAGE, VISIT_LOG_KINDS } from "~/domain/dashboard/figures";
-import { monthBounds, monthOf } from "~/domain/dashboard/period";
+import { monthBounds, monthOf, monthsIn } from "~/domain/dashboard/period";
 import { regionOf } from "~/domain/dashboard/region";
 import { POOR_RATING_MAX } from "~/domain/rating/vocabulary";
 import type { EscalationPolicy } from "~/domain/escalation/policy";
@@ -367,9 +367,30 @@ export function refreshStatsAfter(tx: Db, now: Date, change: StatsChange): void 
   const months = new Set<string>([monthOf(formatDay(r.today))]);
   for (const d of change.dates ?? []) if (d) months.add(monthOf(d));
   for (const d of deptIds) {
-    for (const m of months) writeDepartmentMonth(tx, d, m, r);
+    // A department's first row (new database, after the migration) or an invalidated one needs all its months.
+    const asOf = tx.get<{ asOf: string }>(sql`select as_of as asOf from department_stats where department_id = ${d}`)?.asOf ?? null;
+    for (const m of new Set([...months, ...monthsToRefresh(tx, d, asOf, formatDay(r.today))])) writeDepartmentMonth(tx, d, m, r);
     writeDepartmentStats(tx, d, r);
   }
+}
+
+/**
+ * The months of a department's figures that moved since its row was written on `asOf`: every
+ * month it has data in when there is no row yet (or it was invalidated), else the months from
+ * `asOf`'s to today's (items due in between may have gone overdue since).
+ */
+function monthsToRefresh(tx: Db, departmentId: number, asOf: string | null, today: string): string[] {
+  if (asOf === null || asOf === "") {
+    return tx
+      .all<{ m: string }>(sql`
+        select distinct substr(decided_on, 1, 7) as m from items where department_id = ${departmentId} and decided_on is not null
+        union select distinct substr(due_on, 1, 7) from items where department_id = ${departmentId} and due_on is not null
+        union select substr(rated_on, 1, 7) from ratings r join items i on i.id = r.item_id where i.department_id = ${departmentId}
+        union select month from department_month_stats where department_id = ${departmentId}`)
+      .map((x) => x.m);
+  }
+  if (asOf >= today) return [];
+  return monthsIn({ from: monthOf(asOf), to: monthOf(today) });
 }
 
 /**
@@ -425,15 +446,8 @@ export function refreshStaleStats(db: Db, now: Date, opts: { budgetMs?: number; 
     transaction(db, (tx) => {
       const current = monthOf(today);
       for (const d of staleDepts) {
-        // A new day moves this and last month's "went overdue"; a fresh or invalidated row rebuilds every month.
-        const months =
-          d.asOf === null || d.asOf === ""
-            ? tx.all<{ m: string }>(sql`
-                select distinct substr(decided_on, 1, 7) as m from items where department_id = ${d.id} and decided_on is not null
-                union select distinct substr(due_on, 1, 7) from items where department_id = ${d.id} and due_on is not null
-                union select month from department_month_stats where department_id = ${d.id}`).map((x) => x.m)
-            : [monthOf(d.asOf), current];
-        for (const m of new Set([...months, current])) writeDepartmentMonth(tx, d.id, m, r);
+        // A new day moves the "went overdue" of the months since; a fresh or invalidated row rebuilds every month.
+        for (const m of new Set([...monthsToRefresh(tx, d.id, d.asOf, today), current])) writeDepartmentMonth(tx, d.id, m, r);
         writeDepartmentStats(tx, d.id, r);
       }
     });

@@ -83,6 +83,25 @@ afterEach(() => {
 const storedDepartment = (id: number) => db().select().from(departmentStats).where(eq(departmentStats.departmentId, id)).get()!;
 const storedProject = (id: number) => db().select().from(projectStats).where(eq(projectStats.projectId, id)).get()!;
 
+// ---------------------------------------------------------------- a database whose figures were never computed
+
+describe("the first change after the upgrade (no stored figures yet)", () => {
+  useDemoCity();
+
+  it("a department's first row counts every month it has decided items in, not only the month of the change", () => {
+    // The demo database has no stored figures (as right after migration 0009); the first write to a department must not
+    // leave it with this month's decisions only.
+    expect(db().select().from(departmentStats).all()).toHaveLength(0);
+    const zr = db().select().from(departments).where(eq(departments.code, "自然资源")).get()!;
+    const decidedBefore = db().select().from(itemsTable).where(sql`${itemsTable.departmentId} = ${zr.id} and ${itemsTable.status} in ('approved', 'rejected') and ${itemsTable.dueOn} is not null`).all();
+    const months = new Set(decidedBefore.map((i) => i.decidedOn!.slice(0, 7)));
+    expect(months.size).toBeGreaterThan(1);
+    const overdue = db().select().from(itemsTable).where(sql`${itemsTable.departmentId} = ${zr.id} and ${itemsTable.status} = 'running' and ${itemsTable.dueOn} < '2026-11-27'`).get()!;
+    recordItemEvent(ctxAt("2026-11-27"), demoActor("dept"), overdue.projectId, overdue.key, { type: "approve", on: "2026-11-27" });
+    expect(storedDepartment(zr.id).handled).toBe(decidedBefore.length + 1);
+  });
+});
+
 // ---------------------------------------------------------------- the demo city
 
 describe("on the demo city", () => {
