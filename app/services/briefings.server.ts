@@ -30,7 +30,7 @@ import { formatDay, shanghaiDateTime, shanghaiDay } from "~/domain/calendar";
 import { periodLabel, type MonthPeriod } from "~/domain/dashboard/period";
 import type { Db } from "~/utils/db.server";
 import type { ServiceContext } from "./context.server";
-import { rankingRows } from "./dashboard.server";
+import { itemsUnderSupervision, rankingRows } from "./dashboard.server";
 import { AppError, forbidden, notFound } from "./errors.server";
 import { sendToUsers } from "./outbox.server";
 import { readStoredClock } from "./project-aggregate.server";
@@ -93,39 +93,37 @@ export function buildBriefingBody(db: Db, now: Date, period: BriefingPeriod, sta
   const todayText = formatDay(today);
   const overdueDays = (r: object) => readStoredClock(r as never, cal, today, policy.yellowLead).overdueWorkingDays;
 
+  // The stored group sums (stats.server), as the dashboard reads them.
   const t = db.get<Omit<BriefingHeadline, "startedInPeriod">>(sql`
-    select coalesce(sum(case when p.status = 'active' then 1 end), 0) as projects,
-           coalesce(sum(case when p.status = 'active' then s.at_risk end), 0) as atRisk,
-           coalesce(sum(case when p.status = 'active' then s.stalled end), 0) as stalled,
-           coalesce(sum(s.red_items), 0) as overdueItems, coalesce(sum(s.supervised_items), 0) as supervisedItems,
-           coalesce(sum(s.open_action_items), 0) as openActionItems
-    from project_stats s join projects p on p.id = s.project_id`)!;
+    select coalesce(sum(case when status = 'active' then n end), 0) as projects,
+           coalesce(sum(case when status = 'active' then at_risk end), 0) as atRisk,
+           coalesce(sum(case when status = 'active' then stalled end), 0) as stalled,
+           coalesce(sum(red_items), 0) as overdueItems, coalesce(sum(supervised_items), 0) as supervisedItems,
+           coalesce(sum(open_action_items), 0) as openActionItems
+    from project_stats_totals`)!;
 
   const rankingPeriod = monthsOf(period);
   const ranking = rankingRows(db, rankingPeriod);
 
   // Overdue now: running (or awaiting acceptance) past the due date, most overdue first.
   const overdueWhere = sql`i.status in ('running', 'submitted') and i.due_on < ${todayText}`;
-  const overdueTotal = db.get<{ n: number }>(sql`
-    select count(*) as n from items i join projects p on p.id = i.project_id join project_stats s on s.project_id = p.id where ${overdueWhere}`)!.n;
+  const overdueTotal = db.get<{ n: number }>(sql`select count(*) as n from items i where ${overdueWhere}`)!.n;
   const overdueRaw = db.all<{ projectId: number; projectName: string; key: string; name: string; department: string | null; dueOn: string | null }>(sql`
     select i.project_id as projectId, p.name as projectName, i.key as key, i.name as name, d.name as department, ${CLOCK_COLUMNS}
-    from items i join projects p on p.id = i.project_id join project_stats s on s.project_id = p.id left join departments d on d.id = i.department_id
+    from items i join projects p on p.id = i.project_id left join departments d on d.id = i.department_id
     where ${overdueWhere} order by i.due_on, i.id limit ${BRIEFING_LIST_CAP}`);
 
   // Under 督办: a fired 督办/领导督办 on the item's current due date, or an open 督办单 on it
   // (getDrilldown's supervisedItems), then 督办单 on whole projects.
-  const supervisedWhere = sql`i.status in ('submitted', 'running', 'correction', 'special', 'suspended') and (
-      exists (select 1 from escalations e where e.item_id = i.id and e.fired_at is not null and e.level in ('supervise', 'leader') and e.due_on = i.due_on)
-      or exists (select 1 from action_items a where a.item_id = i.id and a.status = 'open' and a.source = 'supervision'))`;
-  const supervisedItemsTotal = db.get<{ n: number }>(sql`
-    select count(*) as n from items i join projects p on p.id = i.project_id join project_stats s on s.project_id = p.id where ${supervisedWhere}`)!.n;
+  const supervisedIds = itemsUnderSupervision(db, todayText);
+  const supervisedWhere = supervisedIds.length ? sql`i.id in (${sql.join(supervisedIds.map((id) => sql`${id}`), sql`, `)})` : sql`0 = 1`;
+  const supervisedItemsTotal = supervisedIds.length;
   const supervisedRaw = db.all<{ projectId: number; projectName: string; key: string; name: string; department: string | null; dueOn: string | null; leaderFired: number; superviseFired: number; notices: string | null }>(sql`
     select i.project_id as projectId, p.name as projectName, i.key as key, i.name as name, d.name as department, ${CLOCK_COLUMNS},
       exists (select 1 from escalations e where e.item_id = i.id and e.fired_at is not null and e.level = 'leader' and e.due_on = i.due_on) as leaderFired,
       exists (select 1 from escalations e where e.item_id = i.id and e.fired_at is not null and e.level = 'supervise' and e.due_on = i.due_on) as superviseFired,
       (select group_concat(a.title || '（限 ' || a.deadline_on || '）', '；') from action_items a where a.item_id = i.id and a.status = 'open' and a.source = 'supervision') as notices
-    from items i join projects p on p.id = i.project_id join project_stats s on s.project_id = p.id left join departments d on d.id = i.department_id
+    from items i join projects p on p.id = i.project_id left join departments d on d.id = i.department_id
     where ${supervisedWhere} order by i.due_on is null, i.due_on, i.id limit ${BRIEFING_LIST_CAP}`);
   const projectNoticeWhere = sql`a.status = 'open' and a.source = 'supervision' and a.item_id is null and a.project_id is not null`;
   const projectNoticesTotal = db.get<{ n: number }>(sql`select count(*) as n from action_items a where ${projectNoticeWhere}`)!.n;

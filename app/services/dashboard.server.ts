@@ -406,13 +406,7 @@ export function getDrilldown(ctx: ServiceContext, actor: Actor, q: URLSearchPara
   if (list === "supervisedItems") {
     // The stored count's definition (stats.server): running clocks whose 督办/领导督办 fired on the current
     // due date, items with an open 督办 notice, and 督办 notices on a whole project.
-    const fired = db.all<{ id: number }>(sql`
-      select i.id as id from items i where i.status = 'running' and i.due_on < ${todayText} and ${scope}
-        and exists (select 1 from escalations e where e.item_id = i.id and e.fired_at is not null and e.level in ('supervise', 'leader') and e.due_on = i.due_on)`);
-    const noticed = db.all<{ id: number }>(sql`
-      select distinct a.item_id as id from action_items a join items i on i.id = a.item_id
-      where a.status = 'open' and a.source = 'supervision' and ${scope}`);
-    const ids = [...new Set([...fired, ...noticed].map((r) => r.id))];
+    const ids = itemsUnderSupervision(db, todayText, scope);
     cond = ids.length ? sql`i.id in (${inList(ids)})` : sql`0 = 1`;
     notices = db
       .all<{ projectId: number; projectName: string; title: string; department: string | null; dueOn: string }>(sql`
@@ -477,6 +471,22 @@ export function getDrilldown(ctx: ServiceContext, actor: Actor, q: URLSearchPara
   return { ...base, kind: "items" as const, total: total + notices.length, projects: [] as AttentionRow[], items: [...items, ...noticeRows] };
 }
 
+
+/**
+ * Items under 督办 now (the stored count's definition, stats.server): running clocks whose
+ * 督办/领导督办 fired on the current due date — only running clocks past due can have one, so
+ * this is a range of items_status_due_idx — and items with an open 督办 notice. `scope` narrows
+ * `i` (items). The 通报 lists the same items.
+ */
+export function itemsUnderSupervision(db: Db, todayText: string, scope: SQL = sql`1 = 1`): number[] {
+  const fired = db.all<{ id: number }>(sql`
+    select i.id as id from items i where i.status = 'running' and i.due_on < ${todayText} and ${scope}
+      and exists (select 1 from escalations e where e.item_id = i.id and e.fired_at is not null and e.level in ('supervise', 'leader') and e.due_on = i.due_on)`);
+  const noticed = db.all<{ id: number }>(sql`
+    select distinct a.item_id as id from action_items a join items i on i.id = a.item_id
+    where a.status = 'open' and a.source = 'supervision' and ${scope}`);
+  return [...new Set([...fired, ...noticed].map((r) => r.id))];
+}
 
 // ---------------------------------------------------------------- ranking
 
