@@ -50,12 +50,8 @@ export function issueSupervision(ctx: ServiceContext, actor: Actor, projectId: n
   const cal = getCalendar(db);
   const today = shanghaiDay(now);
   const title = supervisionTitle(item ? `${project.name} · ${item.name}` : project.name, v.note);
-  const [resolved] = resolveActionItems(
-    db,
-    actor,
-    [{ title, leadDepartment: lead, dueInWorkingDays: v.dueInWorkingDays, projectId, ...(item ? { itemKey: item.key } : {}) }],
-    today,
-    cal,
+  const [resolved] = asSupervisionFields(() =>
+    resolveActionItems(db, actor, [{ title, leadDepartment: lead, dueInWorkingDays: v.dueInWorkingDays, projectId, ...(item ? { itemKey: item.key } : {}) }], today, cal),
   );
   return transactThenWake(db, (tx, wake) => {
     const { created, wakeups } = insertActionItems(tx, [resolved], { source: "supervision", startOn: today, actorId: actor.id, now }, cal);
@@ -96,3 +92,20 @@ function supervisionTitle(subject: string, note: string): string {
   return `【督办】${fitted}：${note}`;
 }
 const TITLE_MAX = 200;
+
+/** The action item's checks answer for the 督办's own fields (its title is the note), so a form shows each beside its input. */
+function asSupervisionFields<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (!(e instanceof AppError) || !e.fields) throw e;
+    const rename: Record<string, string> = { title: "note" };
+    const fields = Object.fromEntries(
+      Object.entries(e.fields).map(([k, msg]) => {
+        const field = k.replace(/^actionItems\.0\./, "");
+        return [rename[field] ?? field, msg];
+      }),
+    );
+    throw new AppError(e.code, e.message, fields);
+  }
+}

@@ -13,12 +13,12 @@ export interface SupervisionAnswer {
 export const DEFAULT_SUPERVISION_DAYS = 5;
 
 /**
- * The service checks the 督办 as an action item, so some refusals come back under
- * the action item's field names; each is shown beside the input it is about.
+ * Each refusal beside the input it is about; the form has no department field, so the
+ * service's "请选择责任单位" (a whole project with nobody holding it up) shows by the item choice.
  */
 function fieldError(fields: Record<string, string> | undefined, name: "note" | "dueInWorkingDays" | "itemKey"): string | undefined {
   if (!fields) return undefined;
-  const aliases = { note: ["note", "actionItems.0.title"], dueInWorkingDays: ["dueInWorkingDays", "actionItems.0.dueInWorkingDays", "actionItems.0.dueOn"], itemKey: ["itemKey", "actionItems.0.itemKey", "leadDepartment"] }[name];
+  const aliases = { note: ["note"], dueInWorkingDays: ["dueInWorkingDays", "dueOn"], itemKey: ["itemKey", "leadDepartment", "projectId"] }[name];
   for (const a of aliases) if (fields[a]) return fields[a];
   return undefined;
 }

@@ -95,7 +95,7 @@ export function parsePeriod(q: { preset?: string | null; from?: string | null; t
 
 export function periodLabel(p: MonthPeriod): string {
   const f = (m: string) => `${m.slice(0, 4)} 年 ${Number(m.slice(5))} 月`;
-  return p.from === p.to ? f(p.from) : `${f(p.from)}至${f(p.to)}`;
+  return p.from === p.to ? f(p.from) : `${f(p.from)} 至 ${f(p.to)}`;
 }
 
 /** The Monday of the week holding `day` (weeks run Monday to Sunday). */
