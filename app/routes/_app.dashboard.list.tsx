@@ -3,6 +3,7 @@ import { Link, useLoaderData, useRouteError } from "@remix-run/react";
 import { AttentionTable } from "~/components/dashboard/attention-table";
 import { DashboardFilterBar, filterChips } from "~/components/dashboard/filter-bar";
 import { ErrorPanel } from "~/components/error-panel";
+import { Pager } from "~/components/pager";
 import { Badge, ButtonLink, Card, EmptyState, PageHeader, Table, Td, Th, cx } from "~/components/ui";
 import { itemStatusLabel, isPaused, type ItemStatus } from "~/domain/clock";
 import { dashboardQuery } from "~/domain/dashboard/lists";
@@ -26,7 +27,6 @@ export default function DashboardList() {
   const pageHref = (page: number) => `/dashboard/list?${dashboardQuery(d.filter, { ...own, page: page > 1 ? page : null })}`;
   const title = d.list === "status" && d.status ? `${PROJECT_STATUS_LABELS[d.status]}的项目` : d.label;
   const chips = [...(d.department ? [`部门：${d.department.name}`] : []), ...filterChips(d.filter, d.options)];
-  const first = (d.page - 1) * d.pageSize + 1;
 
   return (
     <>
@@ -55,25 +55,7 @@ export default function DashboardList() {
       ) : (
         <ItemsTable items={d.items} />
       )}
-      {pages > 1 ? (
-        <nav aria-label="分页" className="mt-4 flex items-center justify-between text-sm text-slate-600">
-          <span className="tabular-nums">
-            第 {first}–{Math.min(d.total, first + d.pageSize - 1)} 条，共 {d.total} 条
-          </span>
-          <span className="flex gap-2">
-            {d.page > 1 ? (
-              <ButtonLink to={pageHref(d.page - 1)} rel="prev">
-                上一页
-              </ButtonLink>
-            ) : null}
-            {d.page < pages ? (
-              <ButtonLink to={pageHref(d.page + 1)} rel="next">
-                下一页
-              </ButtonLink>
-            ) : null}
-          </span>
-        </nav>
-      ) : null}
+      <Pager page={d.page} pageSize={d.pageSize} total={d.total} href={pageHref} />
     </>
   );
 }

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { z } from "zod";
 import { Form, Link, useActionData, useLoaderData, useRouteError } from "@remix-run/react";
 import { ErrorPanel } from "~/components/error-panel";
+import { Pager } from "~/components/pager";
 import { QueueActions, queueRowRef, type QueueAnswer } from "~/components/queue/queue-actions";
 import { Countdown, ItemStatusBadge } from "~/components/status";
 import { Alert, Badge, Button, ButtonLink, EmptyState, PageHeader, Select, Table, Td, Th } from "~/components/ui";
@@ -23,8 +24,26 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   const ctx = serviceContext();
   const queue = listDepartmentQueue(ctx, user, { project: params.get("project"), stage: params.get("stage"), status: params.get("status") });
-  return { ...queue, today: shanghaiToday(ctx.now) };
+  // A province's department holds thousands of open items: the page shows the most urgent 100 at a time.
+  const pages = Math.max(1, Math.ceil(queue.entries.length / QUEUE_PAGE_SIZE));
+  const page = Math.min(pages, Math.max(1, Number.parseInt(params.get("page") ?? "1", 10) || 1));
+  const entries = queue.entries.slice((page - 1) * QUEUE_PAGE_SIZE, page * QUEUE_PAGE_SIZE);
+  return {
+    department: queue.department,
+    filter: queue.filter,
+    options: queue.options,
+    entries,
+    // The rows and action items on this page; the counts are the whole queue's.
+    rows: entries.flatMap((e) => (e.kind === "item" ? [e] : [])),
+    actionItems: entries.flatMap((e) => (e.kind === "action" ? [e] : [])),
+    totals: { items: queue.rows.length, actions: queue.actionItems.length, entries: queue.entries.length },
+    page,
+    pageSize: QUEUE_PAGE_SIZE,
+    today: shanghaiToday(ctx.now),
+  };
 }
+
+const QUEUE_PAGE_SIZE = 100;
 
 const intents = z.discriminatedUnion("intent", [
   z.object({
@@ -68,9 +87,16 @@ export function ErrorBoundary() {
 }
 
 export default function Queue() {
-  const { department, rows, actionItems, entries, filter, options, today } = useLoaderData<typeof loader>();
+  const { department, rows, entries, filter, options, today, totals, page, pageSize } = useLoaderData<typeof loader>();
   const answer = (useActionData<typeof action>() as QueueAnswer | undefined) ?? null;
-  const subtitle = `${department} · 在办审批 ${rows.length} 项${actionItems.length ? `、督办事项 ${actionItems.length} 项` : ""}，按紧急程度排序`;
+  const subtitle = `${department} · 在办审批 ${totals.items} 项${totals.actions ? `、督办事项 ${totals.actions} 项` : ""}，按紧急程度排序`;
+  const pageHref = (n: number) => {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(filter)) if (v) q.set(k, v);
+    if (n > 1) q.set("page", String(n));
+    const s = q.toString();
+    return `/queue${s ? `?${s}` : ""}`;
+  };
   const filtered = Boolean(filter.project || filter.stage || filter.status);
   // An answer whose row is still listed shows on the row; one whose item left the queue (办结, 不予许可) shows above it.
   const answerRowListed = answer ? rows.some((r) => queueRowRef(r) === answer.itemKey) : false;
@@ -239,6 +265,7 @@ export default function Queue() {
           </tbody>
         </Table>
       )}
+      <Pager page={page} pageSize={pageSize} total={totals.entries} href={pageHref} />
     </>
   );
 }

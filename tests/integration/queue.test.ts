@@ -150,6 +150,28 @@ async function load(cookie: string, query = "") {
   return queueLoader({ request: new Request(`http://localhost/queue${query}`, { headers: { Cookie: cookie } }), params: {}, context: {} });
 }
 
+describe("a long queue", () => {
+  it("shows the most urgent 100 entries a page, counts the whole queue, and the next page holds the rest", async () => {
+    const today = shanghaiToday(new Date());
+    for (let n = 0; n < 101; n++) {
+      const p = insertProject(proxy, { name: `长队列项目${n}`, signedOn: "2026-03-02" });
+      recordItemEvent(ctxAt(today), proxy, p, "filing", { type: "submit", on: today });
+    }
+    const cookie = await cookieOf(staff);
+    const whole = listDepartmentQueue(ctxAt(today), staff).entries.length;
+    expect(whole).toBeGreaterThanOrEqual(101);
+    const first = await load(cookie);
+    expect(first.entries).toHaveLength(100);
+    expect(first.totals.entries).toBe(whole);
+    const second = await load(cookie, "?page=2");
+    expect(second.entries).toHaveLength(whole - 100);
+    const ref = (e: (typeof first.entries)[number]) => (e.kind === "item" ? `${e.projectId}/${e.key}` : `action-${e.id}`);
+    expect(second.entries.map(ref).filter((r) => first.entries.map(ref).includes(r))).toEqual([]);
+    // Page 1 is the head of the one most-urgent-first list.
+    expect(first.entries.map(ref)).toEqual(listDepartmentQueue(ctxAt(today), staff).entries.slice(0, 100).map(ref));
+  });
+});
+
 describe("acting from the queue", () => {
   const today = shanghaiToday(new Date());
   const nextWorkingDay = () => {
