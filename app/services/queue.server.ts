@@ -118,7 +118,16 @@ export function listDepartmentQueue(
   ctx: ServiceContext,
   actor: Actor,
   filter: QueueFilter = {},
-): { department: string; rows: QueueRow[]; actionItems: ActionQueueRow[]; entries: QueueEntry[]; filter: { project: string; stage: string; status: string }; options: QueueFilterOptions } {
+  paging?: { page: number; pageSize: number },
+): {
+  department: string;
+  rows: QueueRow[];
+  actionItems: ActionQueueRow[];
+  entries: QueueEntry[];
+  totals: { items: number; actions: number; entries: number };
+  filter: { project: string; stage: string; status: string };
+  options: QueueFilterOptions;
+} {
   if (actor.role !== "dept" || actor.departmentId === null) throw forbidden("只有部门经办人有待办队列");
   const { db } = ctx;
   const cal = getCalendar(db);
@@ -139,30 +148,16 @@ export function listDepartmentQueue(
     .where(and(eq(items.departmentId, actor.departmentId), inArray(items.status, [...ACTIVE_STATUSES])))
     .orderBy(asc(items.dueOn))
     .all();
-  const ids = found.map((f) => f.item.id);
-  // The action form needs the exact state (an open 容缺 commitment blocks 办结), so the listed
-  // items' events are replayed: two more queries for the whole queue, not one per row.
-  const eventsOf = groupBy(ids.length ? db.select().from(clockEvents).where(inArray(clockEvents.itemId, ids)).orderBy(asc(clockEvents.id)).all() : [], (e) => e.itemId);
-  const materialsOf = groupBy(
-    ids.length
-      ? db
-          .select({ itemId: itemMaterials.itemId, name: materials.name, status: materials.status })
-          .from(itemMaterials)
-          .innerJoin(materials, eq(materials.id, itemMaterials.materialId))
-          .where(inArray(itemMaterials.itemId, ids))
-          .orderBy(asc(materials.id))
-          .all()
-      : [],
-    (m) => m.itemId,
-  );
-  const rows = found.map(({ item, projectName, handlerName, submittedOn }): QueueRow => {
+  const itemById = new Map(found.map((f) => [f.item.id, f.item]));
+  // Ranked on the stored clock columns first; the action form's details (replayed state,
+  // materials) are filled in below only for the rows returned — a page of a long queue.
+  const rows = found.map(({ item, projectName, handlerName, submittedOn }): QueueRow & { itemId: number } => {
     const submitted = item.status === "submitted";
     const r = submitted
       ? readClock({ ...initialClockState(), status: "submitted", submittedOn: submittedOn ? parseDate(submittedOn) : null, dueOn: item.dueOn ? parseDate(item.dueOn) : null }, specOf(item), cal, today, lead)
       : readStoredClock(item, cal, today, lead);
-    const spec = specOf(item);
-    const state = replayClock((eventsOf.get(item.id) ?? []).map(toClockEvent), spec, cal);
     return {
+      itemId: item.id,
       projectId: item.projectId,
       projectName,
       key: item.key,
@@ -171,8 +166,8 @@ export function listDepartmentQueue(
       stage: item.stage,
       status: item.status,
       version: item.version,
-      allowed: allowedEvents(state, spec).filter((t) => DEPARTMENT_EVENTS.includes(t)),
-      materials: (materialsOf.get(item.id) ?? []).map((m) => ({ name: m.name, status: m.status })),
+      allowed: [],
+      materials: [],
       handlerName,
       submittedOn: submitted ? submittedOn : null,
       acceptanceDueOn: submitted ? item.dueOn : null,
@@ -228,11 +223,52 @@ export function listDepartmentQueue(
 
   // One most-urgent-first list: an action item's clock is read by the approvals' rules, so it ranks
   // among them by the same warning and remaining days (the sort is stable: approvals first on a tie).
-  const entries: QueueEntry[] = [
-    ...keptRows.map((r) => ({ kind: "item" as const, ...r })),
-    ...keptActions.map((a) => ({ kind: "action" as const, ...a })),
-  ].sort(urgency);
-  return { department: dept?.name ?? "", rows: keptRows, actionItems: keptActions, entries, filter: chosen, options };
+  type Ranked = { kind: "item"; row: (typeof rows)[number] } | { kind: "action"; row: ActionQueueRow };
+  const ordered: Ranked[] = [
+    ...keptRows.map((row) => ({ kind: "item" as const, row })),
+    ...keptActions.map((row) => ({ kind: "action" as const, row })),
+  ].sort((a, b) => urgency(a.row, b.row));
+  const shown = paging ? ordered.slice((paging.page - 1) * paging.pageSize, paging.page * paging.pageSize) : ordered;
+  const shownRows = shown.flatMap((e) => (e.kind === "item" ? [e.row] : []));
+  fillActionDetails(db, shownRows, itemById, cal);
+  const entries: QueueEntry[] = shown.map((e) => (e.kind === "item" ? { kind: "item" as const, ...withoutId(e.row) } : { kind: "action" as const, ...e.row }));
+  return {
+    department: dept?.name ?? "",
+    rows: shownRows.map(withoutId),
+    actionItems: shown.flatMap((e) => (e.kind === "action" ? [e.row] : [])),
+    entries,
+    totals: { items: keptRows.length, actions: keptActions.length, entries: ordered.length },
+    filter: chosen,
+    options,
+  };
+}
+
+const withoutId = ({ itemId: _id, ...r }: QueueRow & { itemId: number }): QueueRow => r;
+
+/**
+ * What a row's action form needs: the allowed department events from the replayed state
+ * (an open 容缺 commitment blocks 办结) and the item's materials — two queries for the rows shown.
+ */
+function fillActionDetails(db: ServiceContext["db"], rows: (QueueRow & { itemId: number })[], itemById: Map<number, typeof items.$inferSelect>, cal: ReturnType<typeof getCalendar>) {
+  const ids = rows.map((r) => r.itemId);
+  if (!ids.length) return;
+  const eventsOf = groupBy(db.select().from(clockEvents).where(inArray(clockEvents.itemId, ids)).orderBy(asc(clockEvents.id)).all(), (e) => e.itemId);
+  const materialsOf = groupBy(
+    db
+      .select({ itemId: itemMaterials.itemId, name: materials.name, status: materials.status })
+      .from(itemMaterials)
+      .innerJoin(materials, eq(materials.id, itemMaterials.materialId))
+      .where(inArray(itemMaterials.itemId, ids))
+      .orderBy(asc(materials.id))
+      .all(),
+    (m) => m.itemId,
+  );
+  for (const r of rows) {
+    const spec = specOf(itemById.get(r.itemId)!);
+    const state = replayClock((eventsOf.get(r.itemId) ?? []).map(toClockEvent), spec, cal);
+    r.allowed = allowedEvents(state, spec).filter((t) => DEPARTMENT_EVENTS.includes(t));
+    r.materials = (materialsOf.get(r.itemId) ?? []).map((m) => ({ name: m.name, status: m.status }));
+  }
 }
 
 function groupBy<T>(list: T[], keyOf: (t: T) => number): Map<number, T[]> {
