@@ -229,15 +229,18 @@ function selectActionItems(db: Db, where: SQL | undefined) {
 function projectOpener(db: Db, actor: Actor | null): (projectId: number) => boolean {
   if (actor === null || actor.role !== "dept") return () => true;
   if (actor.departmentId === null) return () => false;
-  const ids = new Set(
-    db
-      .selectDistinct({ id: items.projectId })
-      .from(items)
-      .where(eq(items.departmentId, actor.departmentId))
-      .all()
-      .map((r) => r.id),
-  );
-  return (id) => ids.has(id);
+  const departmentId = actor.departmentId;
+  // Asked per project shown (a project's ~25 items), not by listing every project the department
+  // has items in: a province's department has tens of thousands.
+  const known = new Map<number, boolean>();
+  return (id) => {
+    let open = known.get(id);
+    if (open === undefined) {
+      open = db.get<{ x: number }>(sql`select 1 as x from items where project_id = ${id} and department_id = ${departmentId} limit 1`) !== undefined;
+      known.set(id, open);
+    }
+    return open;
+  };
 }
 
 /**
