@@ -248,7 +248,9 @@ export function getDashboard(ctx: ServiceContext, actor: Actor, filter: Dashboar
       // Tasks tied to no project (a meeting's general decision) count too, unless a project filter is on.
       openActionItems: sum(chosen, "openActionItems") + (isFiltered(filter) ? 0 : projectlessOpenActionItems(db)),
     },
-    attention: attentionRows(db, sql`s.attention > 0 and s.status = 'active' and ${filterSql(filter)}`, 20, 0),
+    // `+s.status`: walk the attention index from the top (only active projects have attention > 0)
+    // instead of sorting every active project found through the status index.
+    attention: attentionRows(db, sql`s.attention > 0 and +s.status = 'active' and ${filterSql(filter)}`, 20, 0),
     departments: departmentRows(db),
     figures: {
       projects: countedN,
@@ -380,7 +382,7 @@ export function getDrilldown(ctx: ServiceContext, actor: Actor, q: URLSearchPara
       list === "active"
         ? sql`s.status = 'active'`
         : list === "attention"
-          ? sql`s.status = 'active' and s.attention > 0`
+          ? sql`+s.status = 'active' and s.attention > 0`
           : list === "atRisk"
             ? sql`s.status = 'active' and s.at_risk = 1`
             : list === "stalled"
