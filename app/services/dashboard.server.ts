@@ -26,6 +26,8 @@ const ACTIVE = [...ACTIVE_STATUSES] as string[];
 const inList = (xs: readonly (string | number)[]) => sql.join(xs.map((x) => sql`${x}`), sql`, `);
 /** Projects a row of the attention list can be (started ones have their own list). */
 const PAGE_SIZE = 50;
+/** The most stuck projects the dashboard itself lists; the rest are one click away (/dashboard/list?list=attention). */
+const ATTENTION_ROWS = 10;
 /** Stale projects one dashboard request brings up to today before it answers (the worker does the rest). */
 const INLINE_REFRESH_MS = 300;
 
@@ -250,7 +252,7 @@ export function getDashboard(ctx: ServiceContext, actor: Actor, filter: Dashboar
     },
     // `+s.status`: walk the attention index from the top (only active projects have attention > 0)
     // instead of sorting every active project found through the status index.
-    attention: attentionRows(db, sql`s.attention > 0 and +s.status = 'active' and ${filterSql(filter)}`, 20, 0),
+    attention: attentionRows(db, sql`s.attention > 0 and +s.status = 'active' and ${filterSql(filter)}`, ATTENTION_ROWS, 0),
     departments: departmentRows(db),
     figures: {
       projects: countedN,
