@@ -1,8 +1,8 @@
 import { and, asc, eq, inArray, isNotNull, lt, lte, ne, notInArray, sql } from "drizzle-orm";
 import { actionItems, agendaItems, decisions, departments, items, meetings, projects } from "../../db/schema";
-import { formatDay, parseDate, type DayNum, type WorkingCalendar } from "~/domain/calendar";
+import { parseDate, type DayNum, type WorkingCalendar } from "~/domain/calendar";
 import { isFinished } from "~/domain/clock";
-import type { EscalationPolicy } from "~/domain/escalation/policy";
+import { instantOf, type EscalationPolicy } from "~/domain/escalation/policy";
 import { idleWorkingDays, isStalled } from "~/domain/escalation/stall";
 import { readActionClock } from "~/domain/meeting/action-items";
 import {
@@ -119,7 +119,7 @@ function stalledProjects(db: Db, today: DayNum, cal: WorkingCalendar, stallAfter
 function atRiskProjects(db: Db, today: DayNum, cal: WorkingCalendar): AtRiskProjectFact[] {
   // The stored figures (stats.server.ts) hold each project's forecast: read, not replanned per request.
   // Once construction has started the 开工 target is history, not a risk (as on the dashboard).
-  refreshStaleStats(db, new Date(Date.parse(`${formatDay(today)}T12:00:00+08:00`)), { budgetMs: 300, batch: 50 });
+  refreshStaleStats(db, new Date(instantOf(today, { hour: 12, minute: 0 })), { budgetMs: 300, batch: 50 });
   return db
     .all<{ id: number; name: string; slack: number | null; targetStartOn: string; forecastStartOn: string }>(sql`
       select p.id as id, p.name as name, s.slack as slack, p.target_start_on as targetStartOn, s.forecast_start_on as forecastStartOn

@@ -12,7 +12,7 @@ import type { Db } from "~/utils/db.server";
 import type { ServiceContext } from "./context.server";
 import { AppError } from "./errors.server";
 import { readStoredClock } from "./project-aggregate.server";
-import { longestYellowLead, refreshStaleStats } from "./stats.server";
+import { longestYellowLead, refreshStaleStats, STATS_TOTALS_OF_ROWS, supervisedItemIds } from "./stats.server";
 import { getCalendar, getPolicy } from "./time-rules.server";
 
 /**
@@ -274,6 +274,8 @@ function projectlessOpenActionItems(db: Db): number {
   return db.get<{ n: number }>(sql`select count(*) as n from action_items where status = 'open' and project_id is null`)!.n;
 }
 
+const TOTALS_COLUMNS = ["n", "at_risk", "stalled", "attention", "active_items", "yellow_items", "red_items", "supervised_items", "open_action_items", "item_count", "material_count", "visits", "contacts", "planned_working_days", "planned_n", "started", "start_days", "start_working_days", "within_benchmark"];
+
 interface ProjectGroup {
   status: ProjectStatus;
   n: number;
@@ -298,32 +300,20 @@ interface ProjectGroup {
 }
 
 function projectGroups(db: Db, filter: DashboardFilter): ProjectGroup[] {
-  const sums = (prefix: string) =>
-    sql.raw(
-      ["n", "at_risk", "stalled", "attention", "active_items", "yellow_items", "red_items", "supervised_items", "open_action_items", "item_count", "material_count", "visits", "contacts", "planned_working_days", "planned_n", "started", "start_days", "start_working_days", "within_benchmark"]
-        .map((c) => `coalesce(sum(${prefix}${c}), 0) as ${c.replace(/_(\w)/g, (_, x: string) => x.toUpperCase())}`)
-        .join(", "),
-    );
   if (!filter.proxy) {
     // The stored group sums (project_stats_totals), narrowed by level, industry and region.
     const parts: SQL[] = [sql`n > 0`];
     if (filter.level) parts.push(sql`level = ${filter.level}`);
     if (filter.industry) parts.push(sql`industry = ${filter.industry}`);
     if (filter.region) parts.push(sql`region = ${filter.region === NO_REGION ? "" : filter.region}`);
-    return db.all<ProjectGroup>(sql`select status, ${sums("")} from project_stats_totals where ${sql.join(parts, sql` and `)} group by status`);
+    const sums = sql.raw(
+      TOTALS_COLUMNS.map((c) => `coalesce(sum(${c}), 0) as ${c.replace(/_(\w)/g, (_, x: string) => x.toUpperCase())}`).join(", "),
+    );
+    return db.all<ProjectGroup>(sql`select status, ${sums} from project_stats_totals where ${sql.join(parts, sql` and `)} group by status`);
   }
   // One officer's projects are few: summed from their rows on the spot.
   return db.all<ProjectGroup>(sql`
-    select s.status as status, count(*) as n, ${sql.raw(
-      [
-        "sum(s.at_risk) as atRisk", "sum(s.stalled) as stalled", "sum(s.attention > 0) as attention", "sum(s.active_items) as activeItems",
-        "sum(s.yellow_items) as yellowItems", "sum(s.red_items) as redItems", "sum(s.supervised_items) as supervisedItems",
-        "sum(s.open_action_items) as openActionItems", "sum(s.item_count) as itemCount", "sum(s.material_count) as materialCount",
-        "sum(s.visits) as visits", "sum(s.contacts) as contacts", "coalesce(sum(s.planned_working_days), 0) as plannedWorkingDays",
-        "count(s.planned_working_days) as plannedN", "count(s.started_on) as started", "coalesce(sum(s.signed_to_start_days), 0) as startDays",
-        "coalesce(sum(s.signed_to_start_working_days), 0) as startWorkingDays",
-      ].join(", "),
-    )}, coalesce(sum(s.signed_to_start_days <= ${SIGNED_TO_START_BENCHMARK_DAYS}), 0) as withinBenchmark
+    select s.status as status, ${STATS_TOTALS_OF_ROWS}
     from project_proxies pp join project_stats s on s.project_id = pp.project_id where pp.user_id = ${Number(filter.proxy)} and ${filterSql({ ...filter, proxy: "" })}
     group by s.status`);
 }
@@ -483,13 +473,11 @@ export function getDrilldown(ctx: ServiceContext, actor: Actor, q: URLSearchPara
  * `i` (items). The 通报 lists the same items.
  */
 export function itemsUnderSupervision(db: Db, todayText: string, scope: SQL = sql`1 = 1`): number[] {
-  const fired = db.all<{ id: number }>(sql`
-    select i.id as id from items i where i.status = 'running' and i.due_on < ${todayText} and ${scope}
-      and exists (select 1 from escalations e where e.item_id = i.id and e.fired_at is not null and e.level in ('supervise', 'leader') and e.due_on = i.due_on)`);
+  const fired = supervisedItemIds(db, scope, todayText);
   const noticed = db.all<{ id: number }>(sql`
     select distinct a.item_id as id from action_items a join items i on i.id = a.item_id
     where a.status = 'open' and a.source = 'supervision' and ${scope}`);
-  return [...new Set([...fired, ...noticed].map((r) => r.id))];
+  return [...new Set([...fired, ...noticed.map((r) => r.id)])];
 }
 
 // ---------------------------------------------------------------- ranking

@@ -7,7 +7,7 @@ import { SIGNED_TO_START_BENCHMARK_DAYS, STARTED_STAGE, VISIT_LOG_KINDS } from "
 import { monthBounds, monthOf, monthsIn } from "~/domain/dashboard/period";
 import { regionOf } from "~/domain/dashboard/region";
 import { POOR_RATING_MAX } from "~/domain/rating/vocabulary";
-import type { EscalationPolicy } from "~/domain/escalation/policy";
+import { instantOf, type EscalationPolicy } from "~/domain/escalation/policy";
 import { idleWorkingDays, isStalled } from "~/domain/escalation/stall";
 import { isStartMilestone } from "~/domain/graph/milestone";
 import type { Db } from "~/utils/db.server";
@@ -44,7 +44,7 @@ function rulesAt(db: Db, now: Date): Rules {
  * still runs. Those levels fire only past the due date (redAfter ≥ 1), so only running
  * clocks already overdue are looked at (items_status_due_idx / items_department_status_due_idx).
  */
-function supervisedItemIds(tx: Db, where: ReturnType<typeof sql>, today: string): Set<number> {
+export function supervisedItemIds(tx: Db, where: ReturnType<typeof sql>, today: string): Set<number> {
   const rows = tx.all<{ id: number }>(sql`
     select i.id as id from items i
     where i.status = 'running' and i.due_on < ${today} and ${where}
@@ -210,13 +210,26 @@ export function rebuildStatsTotals(db: Db): void {
       insert into project_stats_totals (status, level, industry, region, n, at_risk, stalled, attention, active_items, yellow_items, red_items,
         supervised_items, open_action_items, item_count, material_count, visits, contacts, planned_working_days, planned_n, started, start_days,
         start_working_days, within_benchmark)
-      select status, level, industry, coalesce(region, ''), count(*), sum(at_risk), sum(stalled), sum(attention > 0), sum(active_items), sum(yellow_items),
-        sum(red_items), sum(supervised_items), sum(open_action_items), sum(item_count), sum(material_count), sum(visits), sum(contacts),
-        coalesce(sum(planned_working_days), 0), count(planned_working_days), count(started_on), coalesce(sum(signed_to_start_days), 0),
-        coalesce(sum(signed_to_start_working_days), 0), coalesce(sum(signed_to_start_days <= ${SIGNED_TO_START_BENCHMARK_DAYS}), 0)
-      from project_stats group by status, level, industry, coalesce(region, '')`);
+      select s.status, s.level, s.industry, coalesce(s.region, ''), ${STATS_TOTALS_OF_ROWS}
+      from project_stats s group by s.status, s.level, s.industry, coalesce(s.region, '')`);
   });
 }
+
+/**
+ * What a set of project_stats rows (alias `s`) adds up to: project_stats_totals' sums in its
+ * column order, named as the dashboard reads them. The one SQL form of totalsOf.
+ */
+export const STATS_TOTALS_OF_ROWS = sql.raw(
+  [
+    "count(*) as n", "coalesce(sum(s.at_risk), 0) as atRisk", "coalesce(sum(s.stalled), 0) as stalled", "coalesce(sum(s.attention > 0), 0) as attention",
+    "coalesce(sum(s.active_items), 0) as activeItems", "coalesce(sum(s.yellow_items), 0) as yellowItems", "coalesce(sum(s.red_items), 0) as redItems",
+    "coalesce(sum(s.supervised_items), 0) as supervisedItems", "coalesce(sum(s.open_action_items), 0) as openActionItems",
+    "coalesce(sum(s.item_count), 0) as itemCount", "coalesce(sum(s.material_count), 0) as materialCount", "coalesce(sum(s.visits), 0) as visits",
+    "coalesce(sum(s.contacts), 0) as contacts", "coalesce(sum(s.planned_working_days), 0) as plannedWorkingDays", "count(s.planned_working_days) as plannedN",
+    "count(s.started_on) as started", "coalesce(sum(s.signed_to_start_days), 0) as startDays", "coalesce(sum(s.signed_to_start_working_days), 0) as startWorkingDays",
+    `coalesce(sum(s.signed_to_start_days <= ${SIGNED_TO_START_BENCHMARK_DAYS}), 0) as withinBenchmark`,
+  ].join(", "),
+);
 
 /**
  * Computes one department's live row: the same items and warnings its queue shows.
@@ -268,7 +281,7 @@ export function longestYellowLead(db: Db, policyLead: number): number {
 }
 
 /** Shanghai midnight of a business date, as epoch ms (fired_at is an instant). */
-const shanghaiMidnight = (day: string) => Date.parse(`${day}T00:00:00+08:00`);
+const shanghaiMidnight = (day: DayNum) => instantOf(day, { hour: 0, minute: 0 });
 
 /** One department's figures for one month: decided items, how late, 督办. */
 export function computeDepartmentMonth(tx: Db, departmentId: number, month: string, r: Rules) {
@@ -304,7 +317,7 @@ export function computeDepartmentMonth(tx: Db, departmentId: number, month: stri
   // escalations_supervise_fired_idx: the month's fired 督办 levels, then their items' department.
   const fired = tx.get<{ n: number }>(sql`
     select count(*) as n from escalations e join items i on i.id = e.item_id
-    where e.level = 'supervise' and e.fired_at >= ${shanghaiMidnight(from)} and e.fired_at < ${shanghaiMidnight(from) + (parseDate(to)! - parseDate(from)! + 1) * 86_400_000}
+    where e.level = 'supervise' and e.fired_at >= ${shanghaiMidnight(parseDate(from)!)} and e.fired_at < ${shanghaiMidnight(parseDate(to)! + 1)}
       and i.department_id = ${departmentId}`)!.n;
   const rated = tx.get<{ count: number; sum: number; poor: number }>(sql`
     select count(*) as count, coalesce(sum(r.score), 0) as sum, coalesce(sum(r.score <= ${POOR_RATING_MAX}), 0) as poor

@@ -1,5 +1,6 @@
 import { formatDay, parseDate, shanghaiDay, type DayNum, type WorkingCalendar } from "../calendar";
 import { weekStart } from "../dashboard/period";
+import { instantOf } from "../escalation/policy";
 
 /**
  * When the 周通报 and 月通报 come out (issue 13). A weekly briefing covers a
@@ -43,11 +44,10 @@ export interface BriefingPeriod {
 }
 
 const MS_PER_DAY = 86_400_000;
-const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
 
 /** The instant of 08:00 Asia/Shanghai on a business day. */
 export function briefingInstant(day: DayNum): number {
-  return day * MS_PER_DAY - SHANGHAI_OFFSET_MS + BRIEFING_HOUR * 3_600_000;
+  return instantOf(day, { hour: BRIEFING_HOUR, minute: 0 });
 }
 
 /** `weekly-2026-11-23` (the week's Monday) / `monthly-2026-11`: one scheduled briefing per period. */
