@@ -27,7 +27,7 @@ export interface App {
  * if needed, migrate, seed demo data, web + worker) on a free port with its own
  * database, and waits until the login page answers.
  */
-export async function startApp(): Promise<App> {
+export async function startApp(opts: { env?: Record<string, string> } = {}): Promise<App> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "gc-e2e-"));
   let log = "";
@@ -39,6 +39,7 @@ export async function startApp(): Promise<App> {
       UPLOAD_DIR: join(dataDir, "uploads"),
       QUEUE_PREFIX: `gce2e${port}`,
       NODE_ENV: "production",
+      ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
