@@ -5,16 +5,40 @@ import { ACTIVE_STATUSES } from "~/domain/clock";
 import { deliveryInstant, retryDelayMs } from "~/domain/escalation/policy";
 import type { Db } from "~/utils/db.server";
 import { getCalendar } from "./time-rules.server";
-import { getMailer } from "./mailer.server";
+import { getMailer, MailError } from "./mailer.server";
 import { readStoredClock } from "./project-aggregate.server";
 import { getPolicy } from "./time-rules.server";
 
 const MAX_EMAIL_ATTEMPTS = 6;
+/** A mail run starts no new message after this long, so one run never holds up the worker's sweep for long. */
+const MAIL_RUN_BUDGET_MS = 60_000;
+
+/**
+ * The text of a notification's e-mail. The stored link is a path in the app; with
+ * PUBLIC_URL set (the address users open, e.g. https://lstd.example.gov.cn) the mail
+ * carries a link that works from a mail client.
+ */
+export function emailText(body: string, link: string | null, publicUrl = process.env.PUBLIC_URL): string {
+  const lines = [body];
+  if (link) {
+    const base = (publicUrl ?? "").trim().replace(/\/+$/, "");
+    lines.push("", `查看详情：${link.startsWith("/") && base ? base + link : link}`);
+  }
+  lines.push("", "—— 绿色通道（系统邮件，请勿直接回复）");
+  return lines.join("\n");
+}
 
 /**
  * Moves held messages whose delivery moment has come into the inbox, then
  * mails what is pending (with backoff on failure). Idempotent: delivered rows
  * are never touched again, and each e-mail is claimed before it is sent.
+ *
+ * Mail goes out in working hours only, retries included (DESIGN §4): a run at night
+ * mails nothing, and a retry that would fall after hours waits for the next working
+ * morning. A refused message counts towards MAX_EMAIL_ATTEMPTS and is then marked
+ * failed; a server that cannot be reached or does not answer ends the run (the rest
+ * would wait for it too) and does not use the message's last attempt, so an outage
+ * loses no e-mail.
  */
 export async function deliverDue(db: Db, now: Date): Promise<{ delivered: number; mailed: number; failed: number }> {
   const t = now.getTime();
@@ -27,9 +51,12 @@ export async function deliverDue(db: Db, now: Date): Promise<{ delivered: number
   let mailed = 0;
   let failed = 0;
   const mailer = getMailer();
-  if (mailer) {
+  const cal = getCalendar(db);
+  const policy = getPolicy(db);
+  if (mailer && deliveryInstant(t, cal, policy) === t) {
+    const started = performance.now();
     const pending = db
-      .select({ n: notifications, email: users.email })
+      .select({ n: notifications, email: users.email, active: users.active })
       .from(notifications)
       .innerJoin(users, eq(users.id, notifications.userId))
       .where(
@@ -39,27 +66,41 @@ export async function deliverDue(db: Db, now: Date): Promise<{ delivered: number
           or(isNull(notifications.emailNextAt), lte(notifications.emailNextAt, t)),
         ),
       )
+      .orderBy(notifications.id)
       .limit(200)
       .all();
-    for (const { n, email } of pending) {
+    for (const { n, email, active } of pending) {
+      if (performance.now() - started > MAIL_RUN_BUDGET_MS) break;
+      const unclaimed = and(eq(notifications.id, n.id), eq(notifications.attempts, n.attempts), eq(notifications.emailStatus, "pending"));
+      if (!email || !active) {
+        // The address was removed or the account deactivated after the message was written: nobody to mail.
+        db.update(notifications)
+          .set({ emailStatus: "failed", lastError: active ? "收件人已没有电子邮箱地址" : "收件人账号已停用" })
+          .where(unclaimed)
+          .run();
+        continue;
+      }
+      const attempt = n.attempts + 1;
       // Claim: push the next attempt out first, so a concurrent deliverer skips this row.
       const claim = db
         .update(notifications)
-        .set({ emailNextAt: t + retryDelayMs(n.attempts + 1), attempts: n.attempts + 1 })
-        .where(and(eq(notifications.id, n.id), eq(notifications.attempts, n.attempts), eq(notifications.emailStatus, "pending")))
+        .set({ emailNextAt: deliveryInstant(t + retryDelayMs(attempt), cal, policy), attempts: attempt })
+        .where(unclaimed)
         .run();
-      if (claim.changes !== 1 || !email) continue;
+      if (claim.changes !== 1) continue;
       try {
-        await mailer.send(email, n.title, `${n.body}\n\n${n.link ?? ""}`);
+        await mailer.send(email, n.title, emailText(n.body, n.link));
         db.update(notifications).set({ emailStatus: "sent", lastError: null }).where(eq(notifications.id, n.id)).run();
         mailed++;
       } catch (e) {
-        const giveUp = n.attempts + 1 >= MAX_EMAIL_ATTEMPTS;
+        const unavailable = e instanceof MailError && e.serverUnavailable;
+        const giveUp = !unavailable && attempt >= MAX_EMAIL_ATTEMPTS;
         db.update(notifications)
           .set({ lastError: String((e as Error).message ?? e).slice(0, 500), emailStatus: giveUp ? "failed" : "pending" })
           .where(eq(notifications.id, n.id))
           .run();
         failed++;
+        if (unavailable) break;
       }
     }
   }
