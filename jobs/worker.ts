@@ -1,3 +1,5 @@
+import { registerProcess } from "../app/services/process-registry.server";
+import { loadConfig } from "../app/utils/config.server";
 import { getDb } from "../app/utils/db.server";
 import { closeAllRedis } from "./connection";
 import { closeQueues } from "./queues";
@@ -13,6 +15,8 @@ let stopping = false;
 
 async function main() {
   getDb();
+  // `npm run restore` refuses while this file exists and this pid lives.
+  registerProcess("worker", loadConfig().databasePath);
   for (let attempt = 1; !stopping; attempt++) {
     try {
       handle = await startWorker();
