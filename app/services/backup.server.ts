@@ -177,7 +177,11 @@ export async function createBackup(config: BackupConfig = loadBackupConfig(), no
     const source = new Database(config.databasePath, { fileMustExist: true });
     try {
       source.pragma("busy_timeout = 5000");
-      await source.backup(dbFile);
+      // All pages in one step, i.e. one read transaction: copied 100 pages at a time (the
+      // default), every commit by the web or the worker in between restarts the copy, and a
+      // busy deployment could keep a large file from ever finishing. In WAL mode this one
+      // reader blocks no writer.
+      await source.backup(dbFile, { progress: () => 0x7fffffff });
     } finally {
       source.close();
     }

@@ -57,7 +57,7 @@ describe("operating the running app", () => {
     expect(res?.status()).toBe(200);
     await page.waitForLoadState("networkidle");
     for (const label of ["数据库", "队列服务 Redis", "后台任务 worker 心跳", "最早未触发的到期提醒", "队列积压", "没有备份"]) {
-      await expect.poll(() => page.getByText(label, { exact: false }).count(), label).toBeGreaterThan(0);
+      await expect.poll(() => page.getByText(label, { exact: false }).count(), { message: label }).toBeGreaterThan(0);
     }
     expect(await page.getByText("一切正常").count()).toBe(1);
 

@@ -90,6 +90,45 @@ describe("backup and restore", () => {
     expect(getDb().$client.pragma("integrity_check", { simple: true })).toBe("ok");
   });
 
+  it("finishes while another connection keeps committing, with a consistent copy", async () => {
+    // Enough pages for many of SQLite's default 100-page backup steps. With those steps, a
+    // commit by another connection between two of them restarts the copy, so a steady writer
+    // (the web server, the worker) kept a backup from ever finishing.
+    const sqlite = getDb().$client;
+    sqlite.exec("create table load_test (id integer primary key, v blob)");
+    const fill = sqlite.prepare("insert into load_test (v) values (randomblob(4000))");
+    sqlite.transaction(() => {
+      for (let i = 0; i < 1_000; i++) fill.run();
+    })();
+    // The worker, as SQLite sees it: a connection of its own, committing between every step the backup takes.
+    const other = new Database(config.databasePath);
+    other.pragma("busy_timeout = 5000");
+    const write = other.prepare("insert into load_test (v) values (randomblob(100))");
+    let writes = 0;
+    let writing = true;
+    const loop = () => {
+      if (!writing) return;
+      write.run();
+      writes++;
+      setImmediate(loop);
+    };
+    setImmediate(loop);
+    try {
+      const backup = await createBackup(config);
+      expect(writes).toBeGreaterThan(0);
+      const copy = new Database(join(backup.path, "app.db"), { readonly: true });
+      try {
+        expect(copy.pragma("integrity_check", { simple: true })).toBe("ok");
+        expect((copy.prepare("select count(*) as n from load_test").get() as { n: number }).n).toBeGreaterThanOrEqual(1_000);
+      } finally {
+        copy.close();
+      }
+    } finally {
+      writing = false;
+      other.close();
+    }
+  });
+
   it("keeps the newest N backups, oldest removed first, a second one within the same second included", async () => {
     const at = (s: string) => new Date(`2026-12-0${s}Z`);
     const keep3 = { ...config, keep: 3 };
