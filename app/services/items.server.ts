@@ -43,8 +43,11 @@ export type RecordEventInput = z.input<typeof eventSchema>;
 /**
  * Records one clock event (受理, 补正, 办结 …) on an item: access check, input
  * validation, the state machine, then one transaction writing the event, the
- * item's derived clock columns and the audit row. Returns the project's new
- * item states so callers show exactly what changed.
+ * item's derived clock columns and the audit row. Returns the item's new state
+ * with its new version so callers show exactly what changed. With
+ * `expectedVersion` (the page form's hidden `version`, the API's body field) a
+ * change made by someone else since that version is refused with 409
+ * instead of being silently overtaken (optimistic locking, issue 14).
  */
 export function recordItemEvent(ctx: ServiceContext, actor: Actor, projectId: number, itemKey: string, raw: unknown) {
   const { db, now } = ctx;
@@ -158,7 +161,8 @@ export function recordItemEvent(ctx: ServiceContext, actor: Actor, projectId: nu
   });
 
   const doc = getProjectDocument(ctx, actor, projectId);
-  return doc.items.find((i) => i.key === itemKey)!;
+  // The version this change produced: a client sends it back as expectedVersion with its next change.
+  return { ...doc.items.find((i) => i.key === itemKey)!, version: item.row.version + 1 };
 }
 
 /** The materials an item needs, with their ledger status. */
