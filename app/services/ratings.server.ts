@@ -5,6 +5,7 @@ import { canViewProject, type Actor } from "~/domain/access/policy";
 import { formatDay, shanghaiDay } from "~/domain/calendar";
 import { DEFAULT_RATING_FOLLOW_UP_DAYS } from "~/domain/rating/follow-up";
 import { followUpTitle, isPoorRating, POOR_RATING_MAX, isRatable, RATING_COMMENT_MAX, RATING_LABELS, type RatingScore } from "~/domain/rating/vocabulary";
+import { numberInput } from "~/domain/validation/number";
 import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
 import type { Db } from "~/utils/db.server";
 import { insertActionItems, resolveActionItems } from "./action-items.server";
@@ -40,11 +41,14 @@ export function getRatingFollowUpDays(db: Db): number {
 }
 
 const ratingSchema = z.object({
-  score: z.coerce
-    .number({ required_error: "请选择评分", invalid_type_error: "评分应为 1–5 的整数" })
-    .int("评分应为 1–5 的整数")
-    .min(1, "评分应为 1–5 的整数")
-    .max(5, "评分应为 1–5 的整数"),
+  score: z.preprocess(
+    numberInput,
+    z
+      .number({ required_error: "请选择评分", invalid_type_error: "评分应为 1–5 的整数" })
+      .int("评分应为 1–5 的整数")
+      .min(1, "评分应为 1–5 的整数")
+      .max(5, "评分应为 1–5 的整数"),
+  ),
   comment: z.preprocess(
     (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
     z.string({ invalid_type_error: "评价内容应为文字" }).trim().max(RATING_COMMENT_MAX, `评价内容不超过 ${RATING_COMMENT_MAX} 字`).optional(),

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { departments, items, projects, projectStats, users } from "../../db/schema";
 import { decide, type Actor } from "~/domain/access/policy";
 import { shanghaiDay } from "~/domain/calendar";
+import { numberInput } from "~/domain/validation/number";
 import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
 import type { ServiceContext } from "./context.server";
 import { insertActionItems, resolveActionItems } from "./action-items.server";
@@ -22,7 +23,7 @@ import { transactThenWake } from "./transaction.server";
 const supervisionSchema = z.object({
   itemKey: z.string().trim().max(100).optional().transform((v) => v || undefined),
   note: z.string({ required_error: "请填写督办事项" }).trim().min(2, "督办事项至少 2 个字").max(180, "督办事项不超过 180 字"),
-  dueInWorkingDays: z.coerce.number({ invalid_type_error: "办结时限应为工作日数" }).int("办结时限应为整数个工作日"),
+  dueInWorkingDays: z.preprocess(numberInput, z.number({ required_error: "请填写办结时限（工作日数）", invalid_type_error: "办结时限应为工作日数" }).int("办结时限应为整数个工作日")),
   leadDepartment: z.string().trim().max(40).optional().transform((v) => v || undefined),
 });
 
