@@ -8,6 +8,7 @@
  * `app/services/template-catalog.server.ts`.
  */
 import { z } from "zod";
+import { findUnsafeText } from "../validation/text";
 import { zhErrorMap } from "../validation/zh-error-map";
 import { findCycle, topologicalOrder, type Edge } from "./graph";
 import { isStartMilestone, START_NAME } from "./milestone";
@@ -295,6 +296,10 @@ export function validateTemplate(json: unknown, opts: ValidateTemplateOptions): 
   const raw: RawProblem[] = [];
   const parsed = templateSchema.safeParse(json, { errorMap: templateErrorMap });
   if (!parsed.success) for (const i of parsed.error.issues) raw.push({ path: i.path, message: i.message });
+
+  // Names and keys are shown on every project made from the template: no NUL bytes or direction overrides.
+  const unsafe = findUnsafeText(json);
+  if (unsafe) raw.push({ path: unsafe.path === "_" ? [] : unsafe.path.split(".").map((s) => (/^\d+$/.test(s) ? Number(s) : s)), message: unsafe.message });
 
   if (isRecord(json)) {
     const items = Array.isArray(json.items) ? json.items : [];

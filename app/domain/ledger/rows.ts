@@ -16,6 +16,7 @@ import { checkCreditCode, CREDIT_CODE_MESSAGES, normalizeCreditCode } from "~/do
 import type { Template, TemplateItem } from "~/domain/graph/template";
 import { checkProjectCode, normalizeProjectCode, PROJECT_CODE_MESSAGES } from "~/domain/project/code";
 import { PROJECT_LEVEL_LABELS, PROJECT_LEVELS } from "~/domain/project/types";
+import { unsafeTextProblem } from "~/domain/validation/text";
 import { cellText, readDate, readNumber, splitNames, type LedgerCell } from "./cells";
 import type { LedgerProjectHeader, READ_ITEM_HEADERS } from "./columns";
 import { ledgerItemEvents, type LedgerOutcome } from "./status";
@@ -231,9 +232,17 @@ interface ProjectCheck {
   signedOn: DayNum | null;
 }
 
+/** Each text cell of a row with characters no field may hold (app/domain/validation/text.ts), named by its column. */
+function unsafeCells(values: Record<string, LedgerCell | undefined>): string[] {
+  return Object.entries(values).flatMap(([header, cell]) => {
+    const problem = typeof cell === "string" ? unsafeTextProblem(cell) : null;
+    return problem ? [`${header}${problem}`] : [];
+  });
+}
+
 function checkProjectRow(input: ProjectRowInput, lk: LedgerLookups): ProjectCheck {
   const v = input.values;
-  const problems: string[] = [];
+  const problems: string[] = unsafeCells(v);
   const add = (p: string | null) => p !== null && problems.push(p);
 
   const code = codeOf(v["项目代码"] ?? null);
@@ -367,7 +376,7 @@ export function analyzeLedger(projectRows: readonly ProjectRowInput[], itemRows:
       orphanItems.push({ row: input.row, code, item: itemText, problems: [code ? `项目台账中没有项目代码「${code}」` : "缺少项目代码"] });
       continue;
     }
-    const problems: string[] = [];
+    const problems: string[] = unsafeCells(v);
     const template = owner.template;
     let item: TemplateItem | null = null;
     if (itemText === "") problems.push("缺少事项");
