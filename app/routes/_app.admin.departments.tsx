@@ -1,14 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { z } from "zod";
 import { Alert, Badge, Button, ButtonLink, Card, Field, Input, PageHeader, Select, Table, Td, Th } from "~/components/ui";
 import { DEPARTMENT_LEVEL_LABELS, DEPARTMENT_LEVELS } from "~/domain/catalog/departments";
 import { parseId } from "~/domain/validation/id";
 import { serviceContext } from "~/services/context.server";
 import { createDepartment, listDepartments, setDepartmentActive, updateDepartment } from "~/services/directory.server";
-import { formFields } from "~/web/form-fields";
-import { dispatchIntent } from "~/web/intent.server";
+import { dispatchIntent, readFormValues } from "~/web/intent.server";
 import { requirePermission } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "部门 · 系统管理 · 绿色通道" }];
@@ -34,7 +34,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const user = await requirePermission(request, "admin.manage");
   const ctx = serviceContext();
   // Echoed back on a refusal so the form keeps what was typed (the page also works without JavaScript).
-  const values = formFields(await request.clone().formData());
+  const values = await readFormValues(request.clone());
   const answer = await dispatchIntent(request, intents, (input) => {
     switch (input.intent) {
       case "create": {

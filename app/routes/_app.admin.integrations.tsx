@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { z } from "zod";
 import { Alert, Badge, Button, ButtonLink, Card, EmptyState, Field, Input, PageHeader, Table, Td, Th } from "~/components/ui";
 import { parseId } from "~/domain/validation/id";
@@ -12,8 +13,7 @@ import {
   revokeIntegrationToken,
   setIntegrationAccountActive,
 } from "~/services/directory.server";
-import { formFields } from "~/web/form-fields";
-import { dispatchIntent } from "~/web/intent.server";
+import { dispatchIntent, readFormValues } from "~/web/intent.server";
 import { requirePermission } from "~/web/session.server";
 import { shanghaiDateTime } from "~/domain/calendar";
 
@@ -48,7 +48,7 @@ interface IssuedToken {
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requirePermission(request, "admin.manage");
   const ctx = serviceContext();
-  const values = formFields(await request.clone().formData());
+  const values = await readFormValues(request.clone());
   let issued: IssuedToken | null = null;
   const answer = await dispatchIntent(request, intents, (input) => {
     switch (input.intent) {

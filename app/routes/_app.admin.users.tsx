@@ -1,13 +1,13 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { z } from "zod";
 import { Alert, Badge, Button, ButtonLink, Card, EmptyState, Field, Input, PageHeader, Select, Table, Td, Th } from "~/components/ui";
 import { parseId } from "~/domain/validation/id";
 import { serviceContext } from "~/services/context.server";
 import { createUser, listUsers, resetPassword, setUserActive, updateUser, userFormChoices, type UserView } from "~/services/directory.server";
-import { formFields } from "~/web/form-fields";
-import { dispatchIntent } from "~/web/intent.server";
+import { dispatchIntent, readFormValues } from "~/web/intent.server";
 import { requirePermission } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "用户 · 系统管理 · 绿色通道" }];
@@ -47,7 +47,7 @@ interface Secret {
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requirePermission(request, "admin.manage");
   const ctx = serviceContext();
-  const values = formFields(await request.clone().formData());
+  const values = await readFormValues(request.clone());
   let secret: Secret | null = null;
   const answer = await dispatchIntent(request, intents, async (input) => {
     switch (input.intent) {

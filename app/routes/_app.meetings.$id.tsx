@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form } from "~/components/form";
 import type { ReactNode } from "react";
 import { z } from "zod";
 import { Countdown } from "~/components/status";
@@ -22,8 +23,8 @@ import {
   setMinutesPreamble,
   updateMeeting,
 } from "~/services/meetings.server";
-import { formFields, formList, formText } from "~/web/form-fields";
-import { dispatchIntent } from "~/web/intent.server";
+import { formList, formText } from "~/web/form-fields";
+import { dispatchIntent, readFormValues } from "~/web/intent.server";
 import { routeId } from "~/web/params.server";
 import { requirePermission } from "~/web/session.server";
 import { shanghaiDateTime } from "~/domain/calendar";
@@ -94,7 +95,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const id = routeId(params.id, "会议");
   const ctx = serviceContext();
   // Echoed back on a refusal so the form keeps what was typed (the page works without JavaScript).
-  const values = formFields(await request.clone().formData());
+  const values = await readFormValues(request.clone());
   const answer = await dispatchIntent(request, intents, (input) => {
     switch (input.intent) {
       case "update":

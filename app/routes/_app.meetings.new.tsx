@@ -1,13 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { z } from "zod";
 import { MeetingFields } from "~/components/meeting/meeting-fields";
 import { Alert, Button, ButtonLink, Card, PageHeader } from "~/components/ui";
 import { serviceContext } from "~/services/context.server";
 import { createMeeting, meetingFormChoices } from "~/services/meetings.server";
-import { formFields, formList } from "~/web/form-fields";
-import { dispatchIntent } from "~/web/intent.server";
+import { formList } from "~/web/form-fields";
+import { dispatchIntent, readFormValues } from "~/web/intent.server";
 import { requirePermission } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "新建会议 · 联席会议 · 绿色通道" }];
@@ -22,7 +23,7 @@ const intents = z.discriminatedUnion("intent", [z.object({ intent: z.literal("cr
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requirePermission(request, "meeting.manage");
   // Echoed back on a refusal so the form keeps what was typed (the page works without JavaScript).
-  const values = formFields(await request.clone().formData());
+  const values = await readFormValues(request.clone());
   const answer = await dispatchIntent(request, intents, (input) => {
     const { id, carriedOver, supervised } = createMeeting(serviceContext(), user, input);
     // Post/redirect/get: the meeting's page says what creating it brought along.

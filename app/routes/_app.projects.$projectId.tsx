@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { z } from "zod";
-import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation, useRouteError, useSearchParams } from "@remix-run/react";
+import { Link, useActionData, useFetcher, useLoaderData, useNavigation, useRouteError, useSearchParams } from "@remix-run/react";
+import { Form } from "~/components/form";
 import type { ReactNode } from "react";
 import flowStyles from "@xyflow/react/dist/style.css";
 import { ErrorPanel } from "~/components/error-panel";
@@ -31,7 +32,7 @@ import { loadProjectPage } from "~/services/project-page.server";
 import { issueSupervision } from "~/services/supervision.server";
 import { GRAPH_NODE_SIZE } from "~/domain/graph/layout";
 import { formList, formText } from "~/web/form-fields";
-import { dispatchIntent } from "~/web/intent.server";
+import { dispatchIntent, readFormValues } from "~/web/intent.server";
 import { routeId } from "~/web/params.server";
 import { requireUser } from "~/web/session.server";
 import { data } from "@remix-run/node";
@@ -39,6 +40,7 @@ import type { SessionUser } from "~/services/auth.server";
 import type { ServiceContext } from "~/services/context.server";
 import { isStartMilestone } from "~/domain/graph/milestone";
 import { isClosedProject } from "~/domain/project/types";
+import { CSRF_FIELD, useCsrfToken } from "~/components/security";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.view.project.name ?? "项目"} · 绿色通道` }];
 
@@ -115,7 +117,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireStaff(request);
   const projectId = routeId(params.projectId);
   const ctx = serviceContext();
-  if ((await request.clone().formData()).get("intent") === "invite") return invite(request, ctx, user, projectId);
+  if ((await readFormValues(request.clone())).intent === "invite") return invite(request, ctx, user, projectId);
   return dispatchIntent(request, intents, (input) => {
     switch (input.intent) {
       case "acknowledge":
@@ -174,8 +176,9 @@ export default function ProjectPage() {
   const busy = useNavigation().state === "submitting";
   const [params] = useSearchParams();
   useLiveProject(view.project.id, view.project.version);
+  const csrf = useCsrfToken();
   const editGraph = (intent: "addDependency" | "removeDependency") => (from: string, to: string) =>
-    graphEdit.submit({ intent, from, to }, { method: "post", preventScrollReset: true });
+    graphEdit.submit({ intent, from, to, [CSRF_FIELD]: csrf }, { method: "post", preventScrollReset: true });
   const { project, enterprise, schedule, items } = view;
   const start = schedule.items.find(isStartMilestone);
   const counts = {

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { useState } from "react";
 import { Alert, Button, Card, Field, Input, PageHeader, Select } from "~/components/ui";
 import { TemplateGraphView, templateGraphStylesheet } from "~/components/graph/template-graph";
@@ -9,7 +10,8 @@ import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
 import { createProject } from "~/services/project-creation.server";
 import { loadIntakeForm } from "~/services/project-intake.server";
-import { formFields } from "~/web/form-fields";
+import { readFormValues } from "~/web/intent.server";
+import { rejectUnsafeText } from "~/web/input-text.server";
 import { requirePermission } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "新建项目 · 绿色通道" }];
@@ -44,8 +46,9 @@ function intakeInput(v: Values) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requirePermission(request, "project.create");
-  const values = formFields(await request.formData());
+  const values = await readFormValues(request);
   try {
+    rejectUnsafeText(values);
     const { id } = createProject(serviceContext(), user, intakeInput(values));
     return redirect(`/projects/${id}`);
   } catch (e) {

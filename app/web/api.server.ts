@@ -2,6 +2,7 @@ import { parseId } from "~/domain/validation/id";
 import { AppError } from "~/services/errors.server";
 import { auditApiCall, type SessionUser } from "~/services/auth.server";
 import { getDb } from "~/utils/db.server";
+import { rejectUnsafeText } from "./input-text.server";
 import { requireApiUser } from "./session.server";
 
 /**
@@ -40,11 +41,14 @@ export async function readJsonBody(request: Request): Promise<unknown> {
   if (!type.includes("application/json")) throw new AppError("bad_request", "请求体应为 JSON（Content-Type: application/json）");
   const text = await request.text();
   if (text.length > 1_000_000) throw new AppError("bad_request", "请求体过大（上限 1 MB）");
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch {
     throw new AppError("bad_request", "请求体不是有效的 JSON");
   }
+  rejectUnsafeText(body);
+  return body;
 }
 
 export function methodNotAllowed(allowed: string): Response {

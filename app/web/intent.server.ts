@@ -3,6 +3,10 @@ import { z } from "zod";
 import { zhFieldErrorMap } from "~/domain/validation/zh-error-map";
 import { AppError, invalidInput } from "~/services/errors.server";
 import { formFields } from "./form-fields";
+import { NOT_A_FORM, rejectUnsafeText } from "./input-text.server";
+
+/** What readFormValues gives for a body that is not a form: no fields, told apart by identity. */
+const NOT_A_FORM_FIELDS: Record<string, string | string[]> = Object.freeze({}) as Record<string, string | string[]>;
 
 /** What a page action answers, success or refusal: the form shows `message` (and `fields` next to inputs). */
 export interface ActionAnswer {
@@ -27,10 +31,12 @@ export async function dispatchIntent<Schema extends z.ZodTypeAny>(
   schema: Schema,
   handle: (input: z.output<Schema>) => { message: string; itemKey?: string } | Promise<{ message: string; itemKey?: string }>,
 ) {
-  const fields = formFields(await request.formData());
+  const fields = await readFormValues(request);
   const itemKey = typeof fields.itemKey === "string" ? fields.itemKey : "";
   const intent = typeof fields.intent === "string" ? fields.intent : "";
   try {
+    if (fields === NOT_A_FORM_FIELDS) throw new AppError("bad_request", NOT_A_FORM);
+    rejectUnsafeText(fields);
     const parsed = schema.safeParse(fields, { errorMap: zhFieldErrorMap });
     if (!parsed.success) {
       const unknownIntent = parsed.error.issues.some((i) => i.code === "invalid_union_discriminator");
@@ -42,6 +48,21 @@ export async function dispatchIntent<Schema extends z.ZodTypeAny>(
     if (e instanceof AppError) {
       return data<ActionAnswer>({ ok: false, message: e.message, itemKey, intent, ...(e.fields ? { fields: e.fields } : {}) }, { status: e.status });
     }
+    throw e;
+  }
+}
+
+
+/**
+ * A page form's fields (formFields), for the action and for echoing what was typed
+ * back on a refusal. A body that is not a form (JSON, plain text) reads as no fields
+ * here instead of throwing, so dispatchIntent can answer it with a 400.
+ */
+export async function readFormValues(request: Request): Promise<Record<string, string | string[]>> {
+  try {
+    return formFields(await request.formData());
+  } catch (e) {
+    if (e instanceof TypeError) return NOT_A_FORM_FIELDS;
     throw e;
   }
 }

@@ -1,5 +1,7 @@
 import { MaxPartSizeExceededError, unstable_createMemoryUploadHandler, unstable_parseMultipartFormData } from "@remix-run/node";
 import { AppError } from "~/services/errors.server";
+import { formFields } from "./form-fields";
+import { NOT_A_FORM, rejectUnsafeText } from "./input-text.server";
 
 /**
  * The one way a page action reads a form that may carry a file: a plain form as
@@ -8,15 +10,29 @@ import { AppError } from "~/services/errors.server";
  * when a part exceeds the cap; a malformed body is a 400, never a 500.
  */
 export async function readUploadForm(request: Request, maxFileBytes: number, tooLarge: string): Promise<FormData> {
+  const form = await parseUploadForm(request, maxFileBytes, tooLarge);
+  rejectUnsafeText(formFields(form));
+  return form;
+}
+
+async function parseUploadForm(request: Request, maxFileBytes: number, tooLarge: string): Promise<FormData> {
   const type = request.headers.get("Content-Type") ?? "";
-  if (!type.startsWith("multipart/form-data")) return request.formData();
+  if (!type.startsWith("multipart/form-data")) {
+    try {
+      return await request.formData();
+    } catch (e) {
+      // JSON, plain text or no Content-Type at all: not a form this page sends.
+      if (e instanceof TypeError) throw new AppError("bad_request", NOT_A_FORM);
+      throw e;
+    }
+  }
   // Headroom for the other fields and the multipart framing.
   if (Number(request.headers.get("Content-Length") ?? "0") > maxFileBytes + 256 * 1024) throw new AppError("invalid", tooLarge, { file: tooLarge });
   try {
     return await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: maxFileBytes }));
   } catch (e) {
     if (e instanceof MaxPartSizeExceededError) throw new AppError("invalid", tooLarge, { file: tooLarge });
-    if (e instanceof TypeError) throw new AppError("bad_request", "表单格式不正确，请刷新页面后重试");
+    if (e instanceof TypeError) throw new AppError("bad_request", NOT_A_FORM);
     throw e;
   }
 }
