@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gte, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gte, isNull, lt, sql, type SQL } from "drizzle-orm";
 import { auditLog, projects, users } from "../../db/schema";
 import { decide, type Actor } from "~/domain/access/policy";
 import { auditFilterQuery, auditTimeRange, parseAuditFilters, SYSTEM_ACTOR, type AuditFilter, type AuditFilterField } from "~/domain/audit/filters";
@@ -16,6 +16,8 @@ import { forbidden } from "./errors.server";
 export const AUDIT_PAGE_SIZE = 100;
 /** An export larger than this is cut (and says so): narrow the filters instead. */
 export const AUDIT_EXPORT_MAX = 20_000;
+/** How many of the newest rows the filter choices are read from (besides the known actions). */
+const OPTIONS_FROM_NEWEST = 20_000;
 
 export interface AuditRowView {
   id: number;
@@ -65,7 +67,9 @@ function whereOf(filter: AuditFilter): SQL | undefined {
   if (toMs !== null) conds.push(lt(auditLog.at, toMs));
   if (filter.actor === SYSTEM_ACTOR) conds.push(isNull(auditLog.actorUserId));
   else if (filter.actor) {
-    conds.push(or(sql`lower(${users.login}) = lower(${filter.actor})`, sql`${users.displayName} like ${containsPattern(filter.actor)} escape '\\'`));
+    conds.push(
+      sql`${auditLog.actorUserId} in (select ${users.id} from ${users} where lower(${users.login}) = lower(${filter.actor}) or ${users.displayName} like ${containsPattern(filter.actor)} escape '\\')`,
+    );
   }
   if (filter.action) conds.push(eq(auditLog.action, filter.action));
   if (filter.entityType) conds.push(eq(auditLog.entityType, filter.entityType));
@@ -101,8 +105,9 @@ function selectRows(ctx: ServiceContext, filter: AuditFilter, limit: number, off
       .leftJoin(users, eq(users.id, auditLog.actorUserId))
       .leftJoin(projects, eq(projects.id, auditLog.projectId))
       .where(whereOf(filter))
-      // Newest first by the moment recorded; the id breaks ties (rows written in one transaction share `at`).
-      .orderBy(desc(auditLog.at), desc(auditLog.id))
+      // Newest first in the order recorded: the log is append-only, so the id is that order, and walking
+      // the primary key backwards stops after one page (ordering by `at` sorted the whole table: 4.5 s at 500,000 rows).
+      .orderBy(desc(auditLog.id))
       .limit(limit)
       .offset(offset)
       .all()
@@ -113,7 +118,6 @@ function countRows(ctx: ServiceContext, filter: AuditFilter): number {
   return ctx.db
     .select({ n: count() })
     .from(auditLog)
-    .leftJoin(users, eq(users.id, auditLog.actorUserId))
     .where(whereOf(filter))
     .get()!.n;
 }
@@ -148,18 +152,18 @@ function options(present: string[], known: Readonly<Record<string, string>>, lab
 export function listAuditLog(ctx: ServiceContext, actor: Actor, params: URLSearchParams): AuditLogPage {
   requireAuditAccess(actor);
   const { filter, values, errors } = parseAuditFilters(params);
-  const present = (col: typeof auditLog.action | typeof auditLog.entityType) =>
-    ctx.db
-      .selectDistinct({ v: col })
-      .from(auditLog)
-      .all()
-      .map((r) => r.v);
+  // The choices come from the newest rows only: a distinct over the whole log is a full scan (0.3 s at
+  // 500,000 rows) on every page view. Known actions are always offered, and the chosen one is kept.
+  const present = (col: "action" | "entity_type", chosen: string) => [
+    ...ctx.db.all<{ v: string }>(sql`select distinct ${sql.raw(col)} as v from (select ${sql.raw(col)} from audit_log order by id desc limit ${OPTIONS_FROM_NEWEST})`).map((r) => r.v),
+    ...(chosen ? [chosen] : []),
+  ];
   const common = {
     values,
     errors,
     pageSize: AUDIT_PAGE_SIZE,
-    actionOptions: options(present(auditLog.action), AUDIT_ACTION_LABELS, auditActionLabel),
-    entityOptions: options(present(auditLog.entityType), AUDIT_ENTITY_LABELS, auditEntityLabel),
+    actionOptions: options(present("action", filter.action ?? ""), AUDIT_ACTION_LABELS, auditActionLabel),
+    entityOptions: options(present("entity_type", filter.entityType ?? ""), AUDIT_ENTITY_LABELS, auditEntityLabel),
     query: auditFilterQuery(values),
   };
   if (Object.keys(errors).length) return { ...common, rows: [], total: 0, page: 1 };

@@ -129,7 +129,7 @@ export const AUDIT_ENTITY_LABELS: Readonly<Record<string, string>> = {
   rating: "评价",
   settings: "系统设置",
   session: "会话",
-  route: "页面或接口",
+  request: "请求",
 };
 
 /** @example auditEntityLabel("action_item") // → "任务" */
