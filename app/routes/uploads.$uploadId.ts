@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
+import { servedMimeType } from "~/domain/material/upload-rules";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
 import { openUpload } from "~/services/materials.server";
@@ -22,7 +23,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const ext = file.originalName.includes(".") ? file.originalName.slice(file.originalName.lastIndexOf(".") + 1).toLowerCase() : "bin";
   return new Response(createReadableStreamFromReadable(createReadStream(file.path)), {
     headers: {
-      "Content-Type": file.mimeType,
+      "Content-Type": servedMimeType(file.mimeType),
       "Content-Length": String(file.size),
       // Always a download, never rendered in the app's origin; nosniff and a sandbox CSP as a second fence.
       "Content-Disposition": contentDisposition(file.originalName, `upload-${id}.${/^[a-z0-9]{1,5}$/.test(ext) ? ext : "bin"}`),

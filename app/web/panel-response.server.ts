@@ -1,4 +1,5 @@
 import { redirect } from "@remix-run/node";
+import { ACTIVE_EXTENSIONS, downloadName } from "~/domain/material/upload-rules";
 import { AppError } from "~/services/errors.server";
 
 /**
@@ -51,10 +52,15 @@ export function panelError(request: Request, projectId: number, panel: PanelName
 /**
  * `Content-Disposition` that survives any file name: an ASCII fallback for old
  * clients and the real (Chinese) name as RFC 5987 `filename*`, so user text
- * never reaches the header unencoded.
+ * never reaches the header unencoded. The name is cleaned first (no path
+ * separators, CR/LF or other control characters, quotes or invisible marks; at
+ * most 150 characters), and an active type (HTML, SVG, XML, script) is never
+ * sent inline, whatever the caller asks.
  */
 export function contentDisposition(name: string, asciiFallback: string, type: "attachment" | "inline" = "attachment"): string {
-  const fallback = asciiFallback.replace(/[^\x20-\x7e]|["\\;]/g, "_");
-  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `${type}; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+  const fallback = downloadName(asciiFallback).replace(/[^\x20-\x7e]|["\\;%]/g, "_") || "download";
+  const clean = downloadName(name) || fallback;
+  const encoded = encodeURIComponent(clean).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const disposition = type === "inline" && !ACTIVE_EXTENSIONS.test(clean) && !ACTIVE_EXTENSIONS.test(fallback) ? "inline" : "attachment";
+  return `${disposition}; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }

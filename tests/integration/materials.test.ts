@@ -23,6 +23,7 @@ import { loader as ledgerLoader } from "~/routes/projects.$projectId.ledger[.xls
 import { loader as noticeLoader } from "~/routes/_app.projects_.$projectId.notice";
 import { creditCode, ctxAt, insertEnterprise, insertProject, insertUser, receiveMaterials, TEST_PASSWORD, type TestUser } from "../factories";
 import { caught } from "../support/app-error";
+import { makeZip, minimalJpeg, minimalOfd, minimalOle2, minimalPng, realDocx } from "../support/sample-files";
 
 type User = TestUser;
 
@@ -36,6 +37,13 @@ let enterpriseId: number;
 
 const PDF = new TextEncoder().encode("%PDF-1.4\n% 营业执照 test\n%%EOF\n");
 const pdf = (name = "营业执照.pdf", bytes = PDF) => ({ name, type: "application/pdf", bytes });
+
+/** Real bytes for a file name's type: uploads are checked by content. */
+async function sampleOf(name: string): Promise<Uint8Array> {
+  const ext = name.slice(name.lastIndexOf(".") + 1);
+  const made: Record<string, () => Uint8Array | Promise<Uint8Array>> = { ofd: minimalOfd, jpeg: minimalJpeg, docx: realDocx, zip: () => makeZip({ "a.txt": name }), xls: minimalOle2 };
+  return made[ext]();
+}
 
 function newProject(name: string, first17: string, signedOn = "2026-03-02") {
   return insertProject(proxy, {
@@ -212,13 +220,13 @@ describe("uploads", () => {
       ["红线图.zip", "application/x-zip-compressed"],
       ["红线图.xls", "application/vnd.ms-excel"],
     ]) {
-      const r = await uploadMaterial(ctxAt("2026-03-03"), owner, projectId, id, { name, type, bytes: new TextEncoder().encode(`bytes of ${name}`) });
+      const r = await uploadMaterial(ctxAt("2026-03-03"), owner, projectId, id, { name, type, bytes: await sampleOf(name) });
       expect(r.status).toBe("received");
     }
     const up = getDb().select().from(uploads).where(eq(uploads.id, materialRow(id).uploadId!)).get()!;
     expect(up.mimeType).toBe("application/vnd.ms-excel");
     // A path in the name is dropped: only the base name is kept.
-    const r = await uploadMaterial(ctxAt("2026-03-03"), owner, projectId, id, { name: "C:\\fakepath\\..\\红线图.png", type: "image/png", bytes: new Uint8Array([137, 80, 78, 71]) });
+    const r = await uploadMaterial(ctxAt("2026-03-03"), owner, projectId, id, { name: "C:\\fakepath\\..\\红线图.png", type: "image/png", bytes: minimalPng() });
     expect(r.upload.originalName).toBe("红线图.png");
   });
 
@@ -241,7 +249,9 @@ describe("uploads", () => {
     }
     expect(snapshot()).toEqual(before);
     // Exactly 20 MB is within the limit.
-    const ok = await uploadMaterial(ctxAt("2026-03-03"), owner, projectId, id, { name: "刚好.pdf", type: "application/pdf", bytes: new Uint8Array(20 * 1024 * 1024) });
+    const exactly = new Uint8Array(20 * 1024 * 1024);
+    exactly.set(PDF);
+    const ok = await uploadMaterial(ctxAt("2026-03-03"), owner, projectId, id, { name: "刚好.pdf", type: "application/pdf", bytes: exactly });
     expect(ok.upload.size).toBe(20 * 1024 * 1024);
   });
 
@@ -314,7 +324,7 @@ describe("verification", () => {
     await licenceVerified();
     const id = materialId("营业执照");
     expect(materialRow(id)).toMatchObject({ status: "verified", note: "原件已核对" });
-    await uploadMaterial(ctxAt("2026-03-05"), owner, projectId, id, pdf("营业执照（新）.pdf", new TextEncoder().encode("%PDF new")));
+    await uploadMaterial(ctxAt("2026-03-05"), owner, projectId, id, pdf("营业执照（新）.pdf", new TextEncoder().encode("%PDF-1.4 new")));
     expect(materialRow(id)).toMatchObject({ status: "received", note: null });
     verifyMaterial(ctxAt("2026-03-05"), proxy, projectId, id, { verified: true });
   });
@@ -524,7 +534,7 @@ describe("routes", () => {
   }
 
   it("uploads a multipart file, answering JSON to scripts and a redirect with the outcome to forms", async () => {
-    const json = (await materialsAction(args(uploadRequest(new File(["%PDF contract"], "监理合同.pdf", { type: "application/pdf" })), { projectId: String(projectId) }))) as Response;
+    const json = (await materialsAction(args(uploadRequest(new File(["%PDF-1.4 contract"], "监理合同.pdf", { type: "application/pdf" })), { projectId: String(projectId) }))) as Response;
     expect(json.status).toBe(200);
     expect(await json.json()).toEqual({ ok: true, message: "已上传「监理合同」：监理合同.pdf" });
     expect(materialRow(materialId("监理合同")).status).toBe("received");
@@ -602,7 +612,7 @@ describe("routes", () => {
   });
 
   it("streams a download with its type and an encoded file name", async () => {
-    const upId = await handIn("监理合同", { name: "监理合同.pdf", type: "application/pdf", bytes: new TextEncoder().encode("%PDF contract") });
+    const upId = await handIn("监理合同", { name: "监理合同.pdf", type: "application/pdf", bytes: new TextEncoder().encode("%PDF-1.4 contract") });
     expect(materialRow(materialId("监理合同")).uploadId).toBe(upId);
     const res = (await uploadLoader(args(new Request(url(`/uploads/${upId}`), { headers: { Cookie: cookie } }), { uploadId: String(upId) }))) as Response;
     expect(res.headers.get("Content-Type")).toBe("application/pdf");
@@ -610,7 +620,7 @@ describe("routes", () => {
       `attachment; filename="upload-${upId}.pdf"; filename*=UTF-8''${encodeURIComponent("监理合同.pdf")}`,
     );
     expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
-    expect(await res.text()).toBe("%PDF contract");
+    expect(await res.text()).toBe("%PDF-1.4 contract");
     const missing = await uploadLoader(args(new Request(url("/uploads/abc"), { headers: { Cookie: cookie } }), { uploadId: "abc" })).catch((e) => e as Response);
     expect((missing as Response).status).toBe(404);
   });

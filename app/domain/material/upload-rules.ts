@@ -3,6 +3,8 @@
  * type limits): the allowed types, the size cap, and the check of one file.
  * Pure, so the services, the forms' `accept` hints and the tests share one rule.
  */
+import { checkFileContent } from "./file-type";
+
 export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 
 /**
@@ -46,10 +48,17 @@ export interface UploadFile {
   bytes: Uint8Array;
 }
 
-/** The name as shown and downloaded: no path parts, no control characters, bounded length, extension kept. */
+/**
+ * Characters a file name must not carry: control characters (CR/LF would split a header),
+ * quotes, and the invisible bidirectional and zero-width marks that disguise an extension
+ * ("发票\u202Efdp.exe" shows as "发票exe.pdf").
+ */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this strips from user-supplied names
+const UNSAFE_NAME_CHARS = /[\u0000-\u001f\u007f-\u009f"\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+/** The name as shown and downloaded: no path parts, no control or invisible characters, bounded length, extension kept. */
 export function cleanFileName(raw: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what this strips from user-supplied names
-  const base = (raw.split(/[\\/]/).pop() ?? "").replace(/[\u0000-\u001f\u007f"]/g, "").trim();
+  const base = (raw.split(/[\\/]/).pop() ?? "").replace(UNSAFE_NAME_CHARS, "").trim();
   if (base.length <= 120) return base;
   const dot = base.lastIndexOf(".");
   const ext = dot > 0 && base.length - dot <= 10 ? base.slice(dot) : "";
@@ -57,7 +66,30 @@ export function cleanFileName(raw: string): string {
 }
 
 /**
- * Validates name, declared type and size of an upload; on success returns the
+ * A name fit for a download header: path separators become "_" (a generated name like
+ * "甲/乙项目-代办台账.xlsx" keeps both parts), control, quote and invisible characters
+ * go, and it is at most 150 characters with its extension kept. Empty when nothing is left.
+ */
+export function downloadName(raw: string): string {
+  const name = raw.replace(/[\\/]/g, "_").replace(UNSAFE_NAME_CHARS, "").trim();
+  if (name.length <= 150) return name;
+  const dot = name.lastIndexOf(".");
+  const ext = dot > 0 && name.length - dot <= 10 ? name.slice(dot) : "";
+  return name.slice(0, 150 - ext.length) + ext;
+}
+
+const CANONICAL_MIMES = new Set(Object.values(FILE_TYPES).map((t) => t.mime));
+
+/** The Content-Type a stored upload is served with: its canonical type, or opaque bytes for anything else. */
+export function servedMimeType(stored: string): string {
+  return CANONICAL_MIMES.has(stored) ? stored : "application/octet-stream";
+}
+
+/** Types a browser would run or render as a page if shown inline; they are only ever downloaded. */
+export const ACTIVE_EXTENSIONS = /\.(?:html?|xht(?:ml)?|shtml|svgz?|xml|xsl[t]?|js|mjs|css|swf|php|asp|jsp)$/i;
+
+/**
+ * Validates name, declared type, size and content (file-type.ts) of an upload; on success returns the
  * cleaned name and the canonical MIME type to store (never the client's).
  *
  * @example checkUpload({ name: "图纸.pdf", type: "text/html", bytes }) // { ok: false, message: "文件类型（text/html）与扩展名「.pdf」不符…" }
@@ -80,5 +112,8 @@ export function checkUpload(file: UploadFile): { ok: true; name: string; mime: s
   if (file.bytes.byteLength > MAX_UPLOAD_BYTES) {
     return { ok: false, message: `文件大小 ${(file.bytes.byteLength / 1024 / 1024).toFixed(1)} MB，超过 20 MB 上限` };
   }
+  // The bytes decide, not the name or the claimed type: HTML named .pdf never gets stored.
+  const content = checkFileContent(ext, file.bytes);
+  if (!content.ok) return content;
   return { ok: true, name, mime: type.mime };
 }
