@@ -45,4 +45,12 @@ export default defineConfig([
     plugins: { layers },
     rules: { "layers/imports-point-down": "error" },
   },
+  {
+    files: ["app/**/*.tsx"],
+    ignores: ["app/components/form.tsx"],
+    rules: {
+      // Every state-changing form carries the CSRF token: app/components/form.tsx adds it.
+      "no-restricted-imports": ["error", { paths: [{ name: "@remix-run/react", importNames: ["Form"], message: "Import Form from ~/components/form: it adds the CSRF token." }] }],
+    },
+  },
 ]);

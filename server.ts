@@ -1,12 +1,16 @@
-import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
-import express from "express";
+import express, { type NextFunction, type Request, type Response } from "express";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { mountQueueBoard } from "./jobs/board";
-import { loadConfig } from "./app/utils/config.server";
+import { loadConfig, sessionSecret } from "./app/utils/config.server";
+import { logger } from "./app/utils/log.server";
+import { csrfGuard, requestLog, securityHeaders } from "./app/web/http-security.server";
+import { remixHandler } from "./app/web/remix-handler.server";
+import { recordAccessDenied } from "./app/services/audit.server";
 import { getDb } from "./app/utils/db.server";
+import { registerProcess } from "./app/services/process-registry.server";
 import { createRequest } from "./app/web/express-request";
 import { getOptionalUser } from "./app/web/session.server";
 import { createPageCache, isCacheableViewer } from "./app/web/page-cache.server";
@@ -24,12 +28,32 @@ const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
 
 // Open (and migrate) the database before taking traffic.
 getDb();
+// `npm run restore` refuses while this pid file exists and this process lives.
+registerProcess("web", config.databasePath);
 
+const log = logger();
+const security = { secret: sessionSecret(), https: process.env.COOKIE_SECURE === "true" };
 const app = express();
 app.disable("x-powered-by");
-mountQueueBoard(app, (req) => getOptionalUser(createRequest(req)));
+// Behind a TLS reverse proxy (README: deployment), TRUST_PROXY tells Express whose
+// X-Forwarded-For/-Proto to believe, e.g. "loopback" or the number of proxies.
+if (process.env.TRUST_PROXY) app.set("trust proxy", /^\d+$/.test(process.env.TRUST_PROXY) ? Number(process.env.TRUST_PROXY) : process.env.TRUST_PROXY);
+app.use(securityHeaders(security));
+app.use(requestLog(log));
 app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
 app.use(express.static("public", { maxAge: "1h" }));
+app.use(csrfGuard(security));
+// Every refusal is on record (issue 14): who, what, where — written after the answer, never in its way.
+app.use((req: Request, res: Response, next: NextFunction) => {
+  res.on("finish", () => {
+    if (res.statusCode !== 403) return;
+    getOptionalUser(createRequest(req))
+      .then((user) => recordAccessDenied(getDb(), { userId: user?.id ?? null, method: req.method, path: req.path, ip: req.ip ?? null }, new Date()))
+      .catch((e) => log.warn({ err: e, reqId: res.locals.requestId }, "access denial not recorded"));
+  });
+  next();
+});
+mountQueueBoard(app, (req) => getOptionalUser(createRequest(req)));
 if (process.env.PAGE_CACHE !== "off") {
   const pageCache = createPageCache({
     maxBytes: 64 * 1024 * 1024,
@@ -39,10 +63,16 @@ if (process.env.PAGE_CACHE !== "off") {
   });
   app.use(pageCache.middleware);
 }
-app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
+app.all("*", remixHandler(build, process.env.NODE_ENV));
+// Last resort: anything that escaped a route is logged with its request id and answered without internals.
+app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+  log.error({ err, reqId: res.locals.requestId, method: req.method, path: req.path }, "unhandled error");
+  if (res.headersSent) return res.end();
+  res.status(500).type("text/plain; charset=utf-8").send(`服务器内部错误，请稍后重试（请求编号 ${res.locals.requestId ?? "-"}）`);
+});
 
 const server = app.listen(config.port, () => {
-  console.log(`web: http://localhost:${config.port}`);
+  log.info({ port: config.port }, `web: http://localhost:${config.port}`);
   if (process.env.NODE_ENV === "development" && process.env.REMIX_DEV_ORIGIN) {
     import("@remix-run/node").then((m) => m.broadcastDevReady(build));
   }
@@ -52,7 +82,7 @@ let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
-  console.log(`web: ${signal}, closing`);
+  log.info({ signal }, "web: closing");
   server.close();
   await closeAllRedis();
   getDb().$client.close();

@@ -4,6 +4,8 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { NonceContext } from "./components/security";
+import { logger } from "./web/log.server";
 
 /*
  * Remix's default Node entry, with one change: React 18.3's streaming renderer
@@ -29,7 +31,15 @@ export function withoutNulBytes(): Transform {
   });
 }
 
-export default function handleRequest(request: Request, responseStatusCode: number, responseHeaders: Headers, remixContext: EntryContext, _loadContext: AppLoadContext) {
+/** Unexpected errors in loaders, actions and rendering: one structured log line with the request id, never shown to the user. */
+export function handleError(error: unknown, { request, context }: { request: Request; context: AppLoadContext }) {
+  if (request.signal.aborted) return;
+  logger().error({ err: error, reqId: context.requestId, method: request.method, path: new URL(request.url).pathname }, "unexpected error");
+}
+
+export default function handleRequest(request: Request, responseStatusCode: number, responseHeaders: Headers, remixContext: EntryContext, loadContext: AppLoadContext) {
+  // The CSP nonce of this response (server.ts sets the header): Remix's inline scripts carry it, nothing else runs inline.
+  const nonce = loadContext.cspNonce;
   // Crawlers and SPA mode get the whole document at once; browsers get the shell as soon as it is ready.
   const whole = isbot(request.headers.get("user-agent") ?? "") || remixContext.isSpaMode;
   return new Promise((resolve, reject) => {
@@ -43,7 +53,12 @@ export default function handleRequest(request: Request, responseStatusCode: numb
       resolve(new Response(createReadableStreamFromReadable(clean), { headers: responseHeaders, status: responseStatusCode }));
       pipe(body);
     };
-    const { pipe, abort } = renderToPipeableStream(<RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} />, {
+    const { pipe, abort } = renderToPipeableStream(
+      <NonceContext.Provider value={nonce}>
+        <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
+      </NonceContext.Provider>,
+      {
+      nonce,
       ...(whole ? { onAllReady: ready } : { onShellReady: ready }),
       onShellError(error: unknown) {
         reject(error);
@@ -51,7 +66,7 @@ export default function handleRequest(request: Request, responseStatusCode: numb
       onError(error: unknown) {
         responseStatusCode = 500;
         // Errors in the shell reject above and are logged by Remix; later ones only here.
-        if (shellRendered) console.error(error);
+        if (shellRendered) logger().error({ err: error, reqId: loadContext.requestId }, "render error after the shell");
       },
     });
     setTimeout(abort, ABORT_DELAY);

@@ -62,7 +62,12 @@ export const users = sqliteTable(
     calendarTokenHash: text("calendar_token_hash"),
     createdAt: createdAt(),
   },
-  (t) => [index("users_department_idx").on(t.departmentId), index("users_enterprise_idx").on(t.enterpriseId)],
+  (t) => [
+    index("users_department_idx").on(t.departmentId),
+    index("users_enterprise_idx").on(t.enterpriseId),
+    // The calendar feed looks a user up by this hash on every poll.
+    index("users_calendar_token_idx").on(t.calendarTokenHash),
+  ],
 );
 
 export const projects = sqliteTable(
@@ -606,6 +611,34 @@ export const calendarOverrides = sqliteTable("calendar_overrides", {
   createdByUserId: integer("created_by_user_id").references(() => users.id),
   createdAt: createdAt(),
 });
+
+/**
+ * Server-side sign-in sessions. The cookie holds a random token; only its sha256
+ * is stored, so a copy of the database does not hand out sessions. A session ends
+ * when it expires (idle or absolute), at sign-out, or when it is revoked (sign out
+ * everywhere, a role change, deactivation).
+ */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    tokenHash: text("token_hash").notNull().unique(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id),
+    createdAt: createdAt(),
+    lastSeenAt: integer("last_seen_at", { mode: "number" }).notNull(),
+    /** Idle expiry, pushed forward as the session is used. */
+    expiresAt: integer("expires_at", { mode: "number" }).notNull(),
+    /** Absolute expiry: a session never outlives this, however busy. */
+    maxExpiresAt: integer("max_expires_at", { mode: "number" }).notNull(),
+    revokedAt: integer("revoked_at", { mode: "number" }),
+    revokedReason: text("revoked_reason"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId, t.revokedAt)],
+);
 
 export const apiTokens = sqliteTable(
   "api_tokens",

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { users } from "../db/schema";
 import { hashPassword } from "../app/services/passwords.server";
+import { checkPassword } from "../app/domain/access/password-policy";
 import { getDb } from "../app/utils/db.server";
 
 const [login, displayName = "系统管理员"] = process.argv.slice(2);
@@ -20,8 +21,9 @@ if (db.select({ id: users.id }).from(users).where(eq(users.login, login)).get())
   process.exit(1);
 }
 const password = process.env.ADMIN_PASSWORD || randomBytes(12).toString("base64url");
-if (password.length < 8) {
-  console.error("ADMIN_PASSWORD 至少 8 位");
+const weak = process.env.ADMIN_PASSWORD ? checkPassword(password, { login, displayName }) : [];
+if (weak.length) {
+  console.error(`ADMIN_PASSWORD 不符合密码要求：${weak.join("；")}`);
   process.exit(2);
 }
 // A generated password is a one-time password: its holder chooses their own at first sign-in.

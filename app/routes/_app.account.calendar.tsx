@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useRouteError } from "@remix-run/react";
+import { useActionData, useLoaderData, useRouteError } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { z } from "zod";
 import { ErrorPanel } from "~/components/error-panel";
 import { Alert, Badge, Button, Card, PageHeader } from "~/components/ui";

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { z } from "zod";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { Alert, Badge, Button, ButtonLink, Card, Field, Input, PageHeader } from "~/components/ui";
 import { getAdminOverview } from "~/services/admin.server";
 import { serviceContext } from "~/services/context.server";

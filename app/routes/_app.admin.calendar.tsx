@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { z } from "zod";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { Alert, Badge, Button, Card, Field, Input, PageHeader, Select, Textarea, cx } from "~/components/ui";
 import { shanghaiToday } from "~/domain/calendar";
 import {

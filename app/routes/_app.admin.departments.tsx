@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { z } from "zod";
 import { Alert, Badge, Button, ButtonLink, Card, Field, Input, PageHeader, Select, Table, Td, Th } from "~/components/ui";
 import { DEPARTMENT_LEVEL_LABELS, DEPARTMENT_LEVELS } from "~/domain/catalog/departments";

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
+import { Link, useActionData, useFetcher, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { useEffect } from "react";
 import { Alert, Badge, Button, ButtonLink, Card, PageHeader, StatCard, Table, Td, Th, type Tone } from "~/components/ui";
 import { ITEM_SHEET, PROJECT_SHEET } from "~/domain/ledger/columns";

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { Alert, Badge, Button, Card, EmptyState, Field, PageHeader, Table, Td, Th, type Tone } from "~/components/ui";
 import { ITEM_SHEET, PROJECT_SHEET } from "~/domain/ledger/columns";
 import type { ImportStatus } from "~/domain/ledger/job";

@@ -1,5 +1,6 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { TemplateGraphView, templateGraphStylesheet } from "~/components/graph/template-graph";
 import { Alert, Badge, Button, ButtonLink, Card, PageHeader, Select, Table, Td, Th, cx } from "~/components/ui";
 import { ITEM_KIND_LABELS, LIMIT_UNIT_LABELS, stageLabel } from "~/domain/item/vocabulary";

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { Alert, Badge, Button, ButtonLink, Card, EmptyState, Field, PageHeader, Table, Td, Th } from "~/components/ui";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";

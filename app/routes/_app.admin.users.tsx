@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { z } from "zod";
 import { Alert, Badge, Button, ButtonLink, Card, EmptyState, Field, Input, PageHeader, Select, Table, Td, Th } from "~/components/ui";
 import { parseId } from "~/domain/validation/id";

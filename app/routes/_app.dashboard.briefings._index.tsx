@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
+import { Link, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { ErrorPanel } from "~/components/error-panel";
 import { Alert, Badge, Button, ButtonLink, Card, EmptyState, PageHeader, Select, Table, Td, Th } from "~/components/ui";
 import { BRIEFING_KIND_LABELS, BRIEFING_KINDS } from "~/domain/briefing/schedule";

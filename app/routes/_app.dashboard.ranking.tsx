@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useRouteError } from "@remix-run/react";
+import { Link, useLoaderData, useRouteError } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { ErrorPanel } from "~/components/error-panel";
 import { Alert, Button, ButtonLink, Input, PageHeader, Table, Td, Th, cx } from "~/components/ui";
 import { PERIOD_PRESET_LABELS, PERIOD_PRESETS } from "~/domain/dashboard/period";

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, useLoaderData } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { Button, EmptyState, PageHeader, cx } from "~/components/ui";
 import { serviceContext } from "~/services/context.server";
 import { listInbox, markAllRead } from "~/services/inbox.server";

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useRouteError } from "@remix-run/react";
+import { Link, useLoaderData, useRouteError } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { ErrorPanel } from "~/components/error-panel";
 import { Countdown } from "~/components/status";
 import { Badge, Button, EmptyState, PageHeader, Select, Table, Td, Th } from "~/components/ui";

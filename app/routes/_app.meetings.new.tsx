@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { z } from "zod";
 import { MeetingFields } from "~/components/meeting/meeting-fields";
 import { Alert, Button, ButtonLink, Card, PageHeader } from "~/components/ui";

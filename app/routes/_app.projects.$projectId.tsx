@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { z } from "zod";
-import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation, useRouteError, useSearchParams } from "@remix-run/react";
+import { Link, useActionData, useFetcher, useLoaderData, useNavigation, useRouteError, useSearchParams } from "@remix-run/react";
+import { Form } from "~/components/form";
 import type { ReactNode } from "react";
 import flowStyles from "@xyflow/react/dist/style.css";
 import { ErrorPanel } from "~/components/error-panel";
@@ -39,6 +40,7 @@ import type { SessionUser } from "~/services/auth.server";
 import type { ServiceContext } from "~/services/context.server";
 import { isStartMilestone } from "~/domain/graph/milestone";
 import { isClosedProject } from "~/domain/project/types";
+import { CSRF_FIELD, useCsrfToken } from "~/components/security";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.view.project.name ?? "项目"} · 绿色通道` }];
 
@@ -174,8 +176,9 @@ export default function ProjectPage() {
   const busy = useNavigation().state === "submitting";
   const [params] = useSearchParams();
   useLiveProject(view.project.id, view.project.version);
+  const csrf = useCsrfToken();
   const editGraph = (intent: "addDependency" | "removeDependency") => (from: string, to: string) =>
-    graphEdit.submit({ intent, from, to }, { method: "post", preventScrollReset: true });
+    graphEdit.submit({ intent, from, to, [CSRF_FIELD]: csrf }, { method: "post", preventScrollReset: true });
   const { project, enterprise, schedule, items } = view;
   const start = schedule.items.find(isStartMilestone);
   const counts = {

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { Badge, Button, ButtonLink, EmptyState, Input, PageHeader, Select, Table, Td, Th } from "~/components/ui";
 import { decide } from "~/domain/access/policy";
 import { PROJECT_STATUSES, PROJECT_STATUS_LABELS } from "~/domain/project/types";

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { useState } from "react";
 import { Alert, Button, Card, Field, Input, PageHeader, Select } from "~/components/ui";
 import { TemplateGraphView, templateGraphStylesheet } from "~/components/graph/template-graph";

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { z } from "zod";
-import { Form, Link, useActionData, useLoaderData, useRouteError } from "@remix-run/react";
+import { Link, useActionData, useLoaderData, useRouteError } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { ErrorPanel } from "~/components/error-panel";
 import { Pager } from "~/components/pager";
 import { QueueActions, queueRowRef, type QueueAnswer } from "~/components/queue/queue-actions";

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Form, NavLink, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import { NavLink, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { ErrorPanel } from "~/components/error-panel";
 import { cx } from "~/components/ui";
 import { ROLE_LABELS, type Role } from "~/domain/access/policy";

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { z } from "zod";
 import { Alert, Button, Field, Input } from "~/components/ui";
 import { landingPath } from "~/domain/access/policy";
@@ -56,7 +57,7 @@ export default function ChangePassword() {
               <Input name="current" type="password" autoComplete="current-password" required />
             </Field>
           )}
-          <Field label="新密码" name="password" error={result?.fields?.password} hint="至少 8 位，不能与原密码相同">
+          <Field label="新密码" name="password" error={result?.fields?.password} hint="至少 10 位，含大写字母、小写字母、数字、符号中的三类（16 位以上不限），不能含用户名，不能与原密码相同">
             <Input name="password" type="password" autoComplete="new-password" minLength={8} required autoFocus />
           </Field>
           <Field label="再次输入新密码" name="confirm" error={result?.fields?.confirm}>

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { Alert, Button, Field, Input } from "~/components/ui";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
@@ -30,7 +31,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     const { user, projectId } = await acceptInvitation(serviceContext(), params.token ?? "", { password: text("password"), confirm: text("confirm") });
     // Straight into the portal, on the project they were invited for when there is one.
-    return createUserSession(user.id, projectId ? `/portal/projects/${projectId}` : "/portal");
+    return createUserSession(user.id, projectId ? `/portal/projects/${projectId}` : "/portal", request);
   } catch (e) {
     if (e instanceof AppError) return data({ message: e.message, fields: e.fields ?? {} }, { status: e.status });
     throw e;
@@ -57,7 +58,7 @@ export default function AcceptInvitation() {
               登录名：<span className="font-mono text-slate-800" data-testid="invite-login">{invitation.login}</span>
             </p>
             {result ? <Alert>{result.message}</Alert> : null}
-            <Field label="设置密码" name="password" error={result?.fields?.password} hint="至少 8 位">
+            <Field label="设置密码" name="password" error={result?.fields?.password} hint="至少 10 位，含大写字母、小写字母、数字、符号中的三类（16 位以上不限）">
               <Input name="password" type="password" autoComplete="new-password" minLength={8} required autoFocus />
             </Field>
             <Field label="再次输入密码" name="confirm" error={result?.fields?.confirm}>

@@ -1,12 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { data, redirect } from "@remix-run/node";
 import { Alert, Button, Field, Input } from "~/components/ui";
 import { landingPath } from "~/domain/access/policy";
-import { signIn } from "~/services/auth.server";
+import { attemptSignIn } from "~/services/auth.server";
 import { AppError } from "~/services/errors.server";
 import { serviceContext } from "~/services/context.server";
-import { createUserSession, getOptionalUser, safeRedirect } from "~/web/session.server";
+import { clientIp, createUserSession, getOptionalUser, safeRedirect } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "登录 · 绿色通道" }];
 
@@ -19,11 +20,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const form = await request.formData();
   try {
-    const user = await signIn(serviceContext().db, { login: form.get("login"), password: form.get("password") });
-    return createUserSession(user.id, safeRedirect(form.get("redirectTo"), landingPath(user.role)));
+    const user = await attemptSignIn(serviceContext().db, { login: form.get("login"), password: form.get("password") }, { ip: clientIp(request) });
+    return createUserSession(user.id, safeRedirect(form.get("redirectTo"), landingPath(user.role)), request);
   } catch (e) {
     if (e instanceof AppError) {
-      return data({ error: e.message, login: String(form.get("login") ?? "") }, { status: e.status === 401 ? 401 : 400 });
+      return data({ error: e.message, login: String(form.get("login") ?? "") }, { status: e.status === 401 || e.status === 429 ? e.status : 400 });
     }
     throw e;
   }

@@ -26,3 +26,8 @@ export function writeAudit(tx: Tx, entry: AuditEntry, now: Date): void {
     })
     .run();
 }
+
+/** A request refused for lack of rights (any 403), outside any transaction: the refusal changed nothing else. */
+export function recordAccessDenied(db: Tx, d: { userId: number | null; method: string; path: string; ip: string | null }, now: Date): void {
+  writeAudit(db, { actorUserId: d.userId, action: "access.denied", entityType: "request", detail: { method: d.method, path: d.path, ip: d.ip } }, now);
+}

@@ -10,17 +10,22 @@ import type { ServiceContext } from "./context.server";
 import { AppError, invalidInput } from "./errors.server";
 import { hashPassword, verifyPassword } from "./passwords.server";
 import { transaction } from "./transaction.server";
+import { checkPassword } from "~/domain/access/password-policy";
+import { revokeUserSessions } from "./sessions.server";
+import { checkSignIn, clearSignInFailures, recordSignInFailure } from "./sign-in-throttle.server";
 
 export interface SessionUser extends Actor {
   login: string;
   displayName: string;
   /** An administrator issued a one-time password: every page sends the user to /account/password until they choose one. */
   mustChangePassword: boolean;
+  /** The page session this user came with (absent for API calls). */
+  sessionId?: number;
 }
 
 type UserRow = typeof users.$inferSelect;
 
-function toSessionUser(u: UserRow): SessionUser {
+export function toSessionUser(u: UserRow): SessionUser {
   return {
     id: u.id,
     login: u.login,
@@ -63,11 +68,32 @@ export async function signIn(db: Db, input: unknown): Promise<SessionUser> {
   return toSessionUser(row);
 }
 
-export function getSessionUser(db: Db, userId: number): SessionUser | null {
-  const row = db.select().from(users).where(eq(users.id, userId)).get();
-  // An integration account never holds a page session (sign-in refuses it); this also
-  // covers a session issued before an account's role was changed to integration.
-  return row && row.active && row.role !== "integration" ? toSessionUser(row) : null;
+/**
+ * A sign-in from the login form: refused while the account or the address is
+ * locked out after repeated failures (429, with the wait), counted when the
+ * credentials are wrong, and on record either way (issue 14). A malformed form
+ * (empty login) is neither a failure nor audited.
+ */
+export async function attemptSignIn(db: Db, input: { login: unknown; password: unknown }, origin: { ip: string | null }, now = new Date()): Promise<SessionUser> {
+  const login = typeof input.login === "string" ? input.login.trim().slice(0, 64) : "";
+  const ip = origin.ip ?? "";
+  const gate = await checkSignIn(login, ip, now);
+  if (!gate.allowed) {
+    writeAudit(db, { actorUserId: null, action: "auth.signInLocked", entityType: "user", detail: { login, ip, retryAfterSeconds: gate.retryAfterSeconds } }, now);
+    throw new AppError("rate_limited", gate.message);
+  }
+  try {
+    const user = await signIn(db, input);
+    await clearSignInFailures(login, ip);
+    return user;
+  } catch (e) {
+    if (e instanceof AppError && e.code === "unauthorized") {
+      await recordSignInFailure(login, ip, now);
+      const known = db.select({ id: users.id }).from(users).where(eq(users.login, login)).get();
+      writeAudit(db, { actorUserId: null, action: "auth.signInFailed", entityType: "user", entityId: known?.id ?? null, detail: { login, ip, reason: e.message } }, now);
+    }
+    throw e;
+  }
 }
 
 // No 0/O, 1/l/I: the password is read off a screen and typed or dictated once.
@@ -92,7 +118,8 @@ const passwordChangeSchema = (must: boolean) =>
   z
     .object({
       current: must ? z.string().optional() : z.string({ required_error: "请输入当前密码" }).min(1, "请输入当前密码").max(256, "密码过长"),
-      password: z.string({ required_error: "请输入新密码" }).min(8, "新密码至少 8 位").max(256, "新密码不超过 256 位"),
+      // The policy itself (length, classes, common passwords) is domain/access/password-policy, checked after parsing.
+      password: z.string({ required_error: "请输入新密码" }).min(1, "请输入新密码").max(256, "新密码不超过 256 位"),
       confirm: z.string({ required_error: "请再次输入新密码" }),
     })
     .refine((v) => v.password === v.confirm, { message: "两次输入的新密码不一致", path: ["confirm"] });
@@ -111,6 +138,8 @@ export async function changeOwnPassword(ctx: ServiceContext, user: SessionUser, 
   if (!row.mustChangePassword && !(await verifyPassword(current ?? "", row.passwordHash))) {
     throw new AppError("invalid", "当前密码不正确", { current: "当前密码不正确" });
   }
+  const weak = checkPassword(password, { login: row.login, displayName: row.displayName });
+  if (weak.length) throw new AppError("invalid", weak.join("；"), { password: weak.join("；") });
   if (await verifyPassword(password, row.passwordHash)) {
     const message = row.mustChangePassword ? "新密码不能与一次性密码相同" : "新密码不能与当前密码相同";
     throw new AppError("invalid", message, { password: message });
@@ -118,6 +147,8 @@ export async function changeOwnPassword(ctx: ServiceContext, user: SessionUser, 
   const hash = await hashPassword(password);
   transaction(ctx.db, (tx) => {
     tx.update(users).set({ passwordHash: hash, mustChangePassword: false }).where(eq(users.id, row.id)).run();
+    // Other browsers signed in with the old password are signed out; this one stays.
+    revokeUserSessions(tx, row.id, "passwordChanged", ctx.now, user.sessionId);
     writeAudit(tx, { actorUserId: row.id, action: "user.passwordChanged", entityType: "user", entityId: row.id, detail: { afterOneTimePassword: row.mustChangePassword } }, ctx.now);
   });
 }

@@ -19,6 +19,7 @@ import { createApiTokenForUser, generateOneTimePassword, unusablePasswordHash } 
 import type { ServiceContext } from "./context.server";
 import { AppError, forbidden, invalidInput, notFound } from "./errors.server";
 import { hashPassword } from "./passwords.server";
+import { revokeUserSessions } from "./sessions.server";
 import { transaction } from "./transaction.server";
 
 function requireAdmin(actor: Actor) {
@@ -507,6 +508,10 @@ export function updateUser(ctx: ServiceContext, actor: Actor, userId: number, ra
     }
     const keepsLeadership = before.isDepartmentLeader && input.role === "dept" && input.departmentId === before.departmentId;
     tx.update(users).set({ ...input, isDepartmentLeader: keepsLeadership }).where(eq(users.id, userId)).run();
+    // A session carries what its user may do: a new role or affiliation starts from a fresh sign-in.
+    if (input.role !== before.role || input.departmentId !== before.departmentId || input.enterpriseId !== before.enterpriseId) {
+      revokeUserSessions(tx, userId, "roleChanged", ctx.now);
+    }
     const { displayName, role, departmentId, enterpriseId, email, phone } = before;
     writeAudit(
       tx,
@@ -524,14 +529,17 @@ export async function resetPassword(ctx: ServiceContext, actor: Actor, userId: n
   return transaction(ctx.db, (tx) => {
     const row = pageUserRow(tx, userId);
     tx.update(users).set({ passwordHash, mustChangePassword: true }).where(eq(users.id, userId)).run();
+    // Whoever holds the old password's sessions is out too: a reset is usually a suspected leak.
+    revokeUserSessions(tx, userId, "passwordReset", ctx.now);
     writeAudit(tx, { actorUserId: actor.id, action: "user.resetPassword", entityType: "user", entityId: userId, detail: { login: row.login } }, ctx.now);
     return { login: row.login, oneTimePassword };
   });
 }
 
 /**
- * Deactivated users cannot sign in, their sessions end at the next request and
- * their API tokens stop working (auth.server.ts checks `active` each time). The
+ * Deactivated users cannot sign in; their sessions are revoked in the same
+ * transaction (a reactivated user signs in afresh), and their API tokens stop
+ * working at once (auth.server.ts checks `active` on every call). The
  * last active administrator cannot be deactivated, not even by themselves.
  */
 export function setUserActive(ctx: ServiceContext, actor: Actor, userId: number, active: boolean): { login: string } {
@@ -543,6 +551,9 @@ function changeActive(ctx: ServiceContext, actor: Actor, tx: Db, row: typeof use
   if (row.active === active) throw new AppError("conflict", active ? `「${row.login}」已是启用状态` : `「${row.login}」已停用`);
   if (!active && row.role === "admin" && activeAdminCount(tx) <= 1) throw new AppError("conflict", `${LAST_ADMIN}，不能停用「${row.login}」`);
   tx.update(users).set({ active }).where(eq(users.id, row.id)).run();
+  // Sessions end for good; tokens are only suspended (every call checks `active`), so an
+  // integration account comes back with its unrevoked tokens (DESIGN §3).
+  if (!active) revokeUserSessions(tx, row.id, "deactivated", ctx.now);
   writeAudit(tx, { actorUserId: actor.id, action: `${kind}.${active ? "reactivate" : "deactivate"}`, entityType: "user", entityId: row.id, detail: { login: row.login } }, ctx.now);
   return { login: row.login };
 }

@@ -9,7 +9,8 @@ export type ErrorCode =
   | "forbidden"
   | "not_found"
   | "conflict"
-  | "invalid";
+  | "invalid"
+  | "rate_limited";
 
 const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
@@ -18,6 +19,7 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   invalid: 422,
+  rate_limited: 429,
 };
 
 export class AppError extends Error {

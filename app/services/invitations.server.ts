@@ -11,6 +11,7 @@ import type { SessionUser } from "./auth.server";
 import type { ServiceContext } from "./context.server";
 import { AppError, invalidInput } from "./errors.server";
 import { hashPassword } from "./passwords.server";
+import { checkPassword } from "~/domain/access/password-policy";
 import { requireProjectAccess } from "./project-access.server";
 import { transaction } from "./transaction.server";
 
@@ -158,7 +159,8 @@ export const INVITATION_STATE_MESSAGES: Record<Exclude<InvitationState["state"],
 
 const acceptSchema = z
   .object({
-    password: z.string({ required_error: "请设置密码" }).min(8, "密码至少 8 位").max(256, "密码不超过 256 位"),
+    // Length, classes and common passwords: domain/access/password-policy, checked after parsing.
+    password: z.string({ required_error: "请设置密码" }).min(1, "请设置密码").max(256, "密码不超过 256 位"),
     confirm: z.string({ required_error: "请再次输入密码" }),
   })
   .refine((v) => v.password === v.confirm, { message: "两次输入的密码不一致", path: ["confirm"] });
@@ -176,9 +178,11 @@ export async function acceptInvitation(ctx: ServiceContext, token: string, raw: 
   if (s !== "valid") throw new AppError(s === "expired" ? "invalid" : "conflict", INVITATION_STATE_MESSAGES[s]);
   const parsed = acceptSchema.safeParse(raw, { errorMap: zhFieldErrorMap });
   if (!parsed.success) throw invalidInput(parsed.error.issues);
-  const hash = await hashPassword(parsed.data.password);
   const inv = found.inv;
   const login = loginOf(inv);
+  const weak = checkPassword(parsed.data.password, { login, displayName: inv.name });
+  if (weak.length) throw new AppError("invalid", weak.join("；"), { password: weak.join("；") });
+  const hash = await hashPassword(parsed.data.password);
 
   return transaction(db, (tx) => {
     if (tx.select({ id: users.id }).from(users).where(eq(users.login, login)).get()) {

@@ -39,7 +39,8 @@ interface Entry {
 /** Paths never cached: sign-in and the password page, files and exports, the JSON API, live polling, administration. */
 const UNCACHED = /^\/(?:login|logout|account\/|api\/|build\/|uploads\/|admin|healthz)|\/version$|\.xlsx$/;
 const CACHED_TYPES = /^(?:text\/html|text\/x-script)/;
-const KEPT_HEADERS = ["content-type", "cache-control", "vary", "x-remix-response", "x-remix-redirect", "x-remix-status", "x-remix-reload-document"];
+// The CSP goes with the body: a cached page's inline scripts carry the nonce of the response that rendered it.
+const KEPT_HEADERS = ["content-security-policy", "content-type", "cache-control", "vary", "x-remix-response", "x-remix-redirect", "x-remix-status", "x-remix-reload-document"];
 
 export function createPageCache(opts: PageCacheOptions) {
   const entries = new Map<string, Entry>();

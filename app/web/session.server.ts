@@ -1,37 +1,45 @@
-import { createCookieSessionStorage, redirect } from "@remix-run/node";
+import { createCookie, redirect } from "@remix-run/node";
 import { decide, type Action, type AccessContext } from "~/domain/access/policy";
-import { authenticateApiToken, getSessionUser, type SessionUser } from "~/services/auth.server";
+import { authenticateApiToken, type SessionUser } from "~/services/auth.server";
 import { AppError } from "~/services/errors.server";
+import { endSession, readSession, SESSION_MAX_MS, startSession } from "~/services/sessions.server";
 import { sessionSecret } from "~/utils/config.server";
 import { getDb } from "~/utils/db.server";
 
-type SessionData = { userId: number };
-const g = globalThis as unknown as { __gcSessions?: ReturnType<typeof createCookieSessionStorage<SessionData>> };
+/** The session cookie's name; the CSRF guard (app/web/csrf.server.ts) binds its tokens to this cookie's value. */
+export const SESSION_COOKIE = "gc_session";
 
-function storage() {
-  // A signed cookie: a tampered value fails verification and reads as an empty session.
-  return (g.__gcSessions ??= createCookieSessionStorage<SessionData>({
-    cookie: {
-      name: "gc_session",
-      httpOnly: true,
-      sameSite: "lax",
-      path: "/",
-      secure: process.env.NODE_ENV === "production" && process.env.COOKIE_SECURE === "true",
-      secrets: [sessionSecret()],
-      maxAge: 60 * 60 * 12,
-    },
+const g = globalThis as unknown as { __gcSessionCookie?: ReturnType<typeof createCookie> };
+
+function sessionCookie() {
+  // Signed, so a guessed or altered value is refused before the database is asked;
+  // the value is a random token whose hash is a row in `sessions`.
+  return (g.__gcSessionCookie ??= createCookie(SESSION_COOKIE, {
+    httpOnly: true,
+    sameSite: "lax",
+    path: "/",
+    secure: process.env.COOKIE_SECURE === "true",
+    secrets: [sessionSecret()],
+    maxAge: SESSION_MAX_MS / 1000,
   }));
 }
 
-export async function getUserId(request: Request): Promise<number | null> {
-  const session = await storage().getSession(request.headers.get("Cookie"));
-  const id = session.get("userId");
-  return typeof id === "number" ? id : null;
+async function sessionToken(request: Request): Promise<string | null> {
+  const value: unknown = await sessionCookie().parse(request.headers.get("Cookie"));
+  return typeof value === "string" && value.length > 0 ? value : null;
 }
 
+/** The signed-in user behind the request's session cookie, or null (no cookie, expired, revoked, deactivated). */
 export async function getOptionalUser(request: Request): Promise<SessionUser | null> {
-  const id = await getUserId(request);
-  return id === null ? null : getSessionUser(getDb(), id);
+  const token = await sessionToken(request);
+  if (!token) return null;
+  const s = readSession(getDb(), token, new Date());
+  return s ? { ...s.user, sessionId: s.sessionId } : null;
+}
+
+/** The client address as the proxy in front reports it (see README: deployment), else the socket's. */
+export function clientIp(request: Request): string | null {
+  return request.headers.get("X-Client-Ip");
 }
 
 /** Where a user holding a one-time password is sent until they choose their own. */
@@ -62,15 +70,20 @@ export async function requirePermission(request: Request, action: Action, ctx?: 
   return user;
 }
 
-export async function createUserSession(userId: number, redirectTo: string): Promise<Response> {
-  const session = await storage().getSession();
-  session.set("userId", userId);
-  return redirect(redirectTo, { headers: { "Set-Cookie": await storage().commitSession(session) } });
+/**
+ * Signs the user in: a new session (never the one the browser came with, so a
+ * session id planted before sign-in is worthless) and its cookie.
+ */
+export async function createUserSession(userId: number, redirectTo: string, request?: Request): Promise<Response> {
+  const token = startSession(getDb(), userId, { ip: request ? clientIp(request) : null, userAgent: request?.headers.get("User-Agent") ?? null }, new Date());
+  return redirect(redirectTo, { headers: { "Set-Cookie": await sessionCookie().serialize(token) } });
 }
 
+/** Sign-out: the session ends on the server, not only in this browser. */
 export async function destroyUserSession(request: Request): Promise<Response> {
-  const session = await storage().getSession(request.headers.get("Cookie"));
-  return redirect("/login", { headers: { "Set-Cookie": await storage().destroySession(session) } });
+  const token = await sessionToken(request);
+  if (token) endSession(getDb(), token, "signOut", new Date());
+  return redirect("/login", { headers: { "Set-Cookie": await sessionCookie().serialize("", { maxAge: 0, expires: new Date(0) }) } });
 }
 
 /** JSON API guard: `Authorization: Bearer <token>`. */

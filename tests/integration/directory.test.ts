@@ -288,7 +288,7 @@ describe("/admin/users", () => {
 
     const before = counts();
     const change = (fields: Record<string, string>) => post(passwordAction, "/account/password", cookie, { intent: "change", ...fields });
-    expectRefusal(await change({ password: "short", confirm: "short" }), 422, "password", "至少 8 位");
+    expectRefusal(await change({ password: "short", confirm: "short" }), 422, "password", "密码至少 10 个字符");
     expectRefusal(await change({ password: "a-long-password", confirm: "another-password" }), 422, "confirm", "不一致");
     expectRefusal(await change({ password: otp, confirm: otp }), 422, "password", "新密码不能与一次性密码相同");
     expect(counts()).toEqual(before);
@@ -425,6 +425,8 @@ describe("/admin/users", () => {
     expect((await post(usersAction, "/admin/users", adminCookie, { intent: "reactivate", id })).body.ok).toBe(true);
     expect((await signIn(proxy.login, TEST_PASSWORD)).status).toBe(302);
     expect((await call(listProjectsApi, "/api/v1/projects", { token })).status).toBe(200);
+    // The session that was live at deactivation was revoked, not suspended: it stays out.
+    expect((await load(projectsLoader, "/projects", session)).thrown?.headers.get("Location")).toBe("/login?redirectTo=%2Fprojects");
     expect(auditActions().map((a) => a.action)).toEqual(expect.arrayContaining(["user.deactivate", "user.reactivate"]));
   });
 

@@ -18,7 +18,7 @@ import { useDemoCity } from "../setup/db";
 const TABLES = [
   "action_items", "agenda_items", "api_tokens", "audit_log", "briefings", "calendar_overrides", "calendar_years", "clock_events",
   "contact_logs", "decisions", "department_month_stats", "department_stats", "departments", "dependencies", "enterprise_invitations", "enterprises", "escalations", "import_jobs", "item_materials", "items",
-  "materials", "meeting_departments", "meetings", "message_reads", "notifications", "project_messages", "project_proxies", "project_stats", "project_stats_totals", "projects", "ratings", "settings",
+  "materials", "meeting_departments", "meetings", "message_reads", "notifications", "project_messages", "project_proxies", "project_stats", "project_stats_totals", "projects", "ratings", "sessions", "settings",
   "template_versions", "timetable_changes", "uploads", "users",
 ];
 
@@ -106,14 +106,17 @@ describe("demo data", () => {
     expect(cookieOf(res)).toMatch(/^gc_session=/);
   });
 
-  it("refuses a wrong password and an unknown user with the same message, writing nothing", async () => {
+  it("refuses a wrong password and an unknown user with the same message, writing nothing but the audit record of each failure", async () => {
     const before = counts();
     for (const [login, pw] of [["proxy", "wrong-password"], ["nobody", DEMO_PASSWORD], ["", ""]]) {
       const res = await failedSignIn(login, pw);
       expect(res.status).toBe(login ? 401 : 400);
       expect(res.error).toBe(login ? "用户名或密码不正确" : "请输入用户名");
     }
-    expect(counts()).toEqual(before);
+    expect(counts()).toEqual({ ...before, audit_log: before.audit_log + 2 });
+    const failures = getDb().all<{ detail: string }>(sql`select detail from audit_log where action = 'auth.signInFailed' order by id`);
+    expect(failures.map((f) => JSON.parse(f.detail).login)).toEqual(["proxy", "nobody"]);
+    expect(failures.map((f) => f.detail).join()).not.toContain("wrong-password");
   });
 
   it("keeps a session across requests, and a tampered cookie counts as signed out", async () => {
@@ -128,11 +131,24 @@ describe("demo data", () => {
     expect(res.headers.get("Location")).toBe("/login?redirectTo=%2Fprojects");
   });
 
-  it("signs out by destroying the session cookie", async () => {
+  it("signs out by ending the session on the server: a copy of the old cookie no longer signs anyone in", async () => {
     const cookie = cookieOf(await signIn("proxy", DEMO_PASSWORD));
     const res = (await logoutAction({ request: new Request("http://localhost/logout", { method: "POST", headers: { Cookie: cookie } }), params: {}, context: {} })) as Response;
     expect(res.headers.get("Location")).toBe("/login");
     expect(res.headers.get("Set-Cookie")).toMatch(/gc_session=;.*Expires=Thu, 01 Jan 1970/);
+    const replay = await thrown(() => projectsLoader({ request: new Request("http://localhost/projects", { headers: { Cookie: cookie } }), params: {}, context: {} }));
+    expect(replay.headers.get("Location")).toBe("/login?redirectTo=%2Fprojects");
+  });
+
+  it("rotates the session at every sign-in: two sign-ins get two different cookies, both live until signed out", async () => {
+    const a = cookieOf(await signIn("proxy", DEMO_PASSWORD));
+    const b = cookieOf(await signIn("proxy", DEMO_PASSWORD));
+    expect(a).not.toBe(b);
+    for (const cookie of [a, b]) {
+      const ok = await projectsLoader({ request: new Request("http://localhost/projects", { headers: { Cookie: cookie } }), params: {}, context: {} });
+      expect((ok as { projects: unknown[] }).projects.length).toBeGreaterThan(0);
+    }
+    expect(getDb().get<{ n: number }>(sql`select count(*) as n from audit_log where action = 'auth.signIn'`).n).toBeGreaterThanOrEqual(2);
   });
 
   it("an enterprise contact gets 404 for another enterprise's project and 200 for their own (in the portal; the staff page is 404 to them)", async () => {

@@ -49,7 +49,7 @@ describe("a deployment started without the demo", () => {
     expect(db.select({ code: departments.code }).from(departments).all().map((d) => d.code).sort()).toEqual(DEFAULT_DEPARTMENTS.map((d) => d.code).sort());
 
     const cli = spawnSync(process.execPath, ["--import", "tsx", "scripts/create-admin.ts", "boss", "市绿色通道办管理员"], {
-      env: { ...process.env, DATABASE_PATH: file, ADMIN_PASSWORD: "first-admin-pass" },
+      env: { ...process.env, DATABASE_PATH: file, ADMIN_PASSWORD: "Kaigong-2027-lvtong" },
       encoding: "utf8",
     });
     expect(cli.status, cli.stderr).toBe(0);
@@ -59,7 +59,7 @@ describe("a deployment started without the demo", () => {
 
     // The officer the administrator takes on (the user pages have their own tests).
     const officer = db.insert(users).values({ login: "zhang", displayName: "张代办", role: "proxy", passwordHash: await hashPassword("officer-pass-1") }).returning().get();
-    const cookie = await signIn("boss", "first-admin-pass");
+    const cookie = await signIn("boss", "Kaigong-2027-lvtong");
 
     for (const [n, key] of SHIPPED.entries()) {
       const fields = new URLSearchParams([
@@ -90,7 +90,7 @@ describe("a deployment started without the demo", () => {
   it("answers POST /api/v1/projects with 201 (it was a 500: 未知部门「住建」)", async () => {
     await prepareDatabase({ ...process.env, SEED_DEMO: "false" });
     const db = getDb();
-    db.insert(users).values({ login: "boss", displayName: "管理员", role: "admin", passwordHash: await hashPassword("first-admin-pass") }).run();
+    db.insert(users).values({ login: "boss", displayName: "管理员", role: "admin", passwordHash: await hashPassword("Kaigong-2027-lvtong") }).run();
     const token = createApiToken(db, "boss");
     const created = await call(createViaApi, "/api/v1/projects", {
       token,
@@ -104,7 +104,7 @@ describe("a deployment started without the demo", () => {
     await prepareDatabase({ ...process.env, SEED_DEMO: "false" });
     const db = getDb();
     db.update(departments).set({ active: false }).where(eq(departments.code, "住建")).run();
-    db.insert(users).values({ login: "boss", displayName: "管理员", role: "admin", passwordHash: await hashPassword("first-admin-pass") }).run();
+    db.insert(users).values({ login: "boss", displayName: "管理员", role: "admin", passwordHash: await hashPassword("Kaigong-2027-lvtong") }).run();
     const refused = await call(createViaApi, "/api/v1/projects", {
       token: createApiToken(db, "boss"),
       json: { name: "接口创建项目", enterprise: { name: "江城接口企业有限公司", creditCode: creditCode(uniqueCredit17()) }, templateKey: "general-industrial", signedOn: "2026-11-02", targetStartOn: "2027-06-30" },

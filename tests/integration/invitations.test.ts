@@ -50,7 +50,7 @@ describe("invitation lifecycle", () => {
 
     expect(inspectInvitation(ctxAt("2026-03-03"), inv.token)).toMatchObject({ state: "valid", name: "王经理", enterpriseName: "甲企业有限公司" });
     // Password rules: at least 8 characters, confirmed.
-    expect((await caughtAsync(() => acceptInvitation(ctxAt("2026-03-03"), inv.token, { password: "short", confirm: "short" }))).fields?.password).toMatch(/至少 8 位/);
+    expect((await caughtAsync(() => acceptInvitation(ctxAt("2026-03-03"), inv.token, { password: "short", confirm: "short" }))).fields?.password).toMatch(/密码至少 10 个字符/);
     expect((await caughtAsync(() => acceptInvitation(ctxAt("2026-03-03"), inv.token, { password: "long-enough-1", confirm: "long-enough-2" }))).fields?.confirm).toMatch(/不一致/);
 
     const done = await acceptInvitation(ctxAt("2026-03-03"), inv.token, { password: "long-enough-1", confirm: "long-enough-1" });

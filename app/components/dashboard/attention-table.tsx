@@ -4,6 +4,7 @@ import { SupervisionFields, type SupervisionAnswer } from "~/components/project/
 import type { AttentionTier } from "~/domain/dashboard/attention";
 import { PROJECT_LEVEL_LABELS, type PROJECT_LEVELS } from "~/domain/project/types";
 import type { AttentionRow } from "~/services/dashboard.server";
+import { CsrfField } from "~/components/security";
 
 const TIER_TONES: Record<AttentionTier, Tone> = { stalled: "purple", overdue: "red", at_risk: "yellow", none: "green" };
 const levelLabel = (l: string) => PROJECT_LEVEL_LABELS[l as (typeof PROJECT_LEVELS)[number]] ?? l;
@@ -112,6 +113,7 @@ function SuperviseRowForm({ row, close, fallbackAnswer }: { row: AttentionRow; c
   const answer = fetcher.data ?? fallbackAnswer;
   return (
     <fetcher.Form method="post" className="max-w-2xl rounded-md border border-slate-200 bg-white p-3" aria-label={`督办 ${row.name}`}>
+      <CsrfField />
       <p className="mb-2 text-sm text-slate-700">
         督办「{row.name}」
         {row.blocking ? (

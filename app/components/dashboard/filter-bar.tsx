@@ -1,4 +1,5 @@
-import { Form, Link } from "@remix-run/react";
+import { Link } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { Button, Select } from "~/components/ui";
 import type { DashboardFilterValues } from "~/domain/dashboard/lists";
 import { PROJECT_LEVEL_LABELS, type PROJECT_LEVELS } from "~/domain/project/types";

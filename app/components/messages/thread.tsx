@@ -1,4 +1,5 @@
-import { Form, useNavigation } from "@remix-run/react";
+import { useNavigation } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { useEffect, useRef } from "react";
 import { ROLE_LABELS, type Role } from "~/domain/access/policy";
 import { UPLOAD_ACCEPT } from "~/domain/material/upload-rules";

@@ -1,4 +1,5 @@
-import { Form, useNavigation } from "@remix-run/react";
+import { useNavigation } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { RATING_COMMENT_MAX, RATING_LABELS, RATING_SCORES } from "~/domain/rating/vocabulary";
 import { Alert, Badge, Button, Field, Textarea } from "~/components/ui";
 

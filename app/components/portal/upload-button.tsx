@@ -1,4 +1,5 @@
-import { Form, useActionData, useNavigation } from "@remix-run/react";
+import { useActionData, useNavigation } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { UPLOAD_ACCEPT } from "~/domain/material/upload-rules";
 import { cx } from "~/components/ui";
 

@@ -1,4 +1,5 @@
-import { Form, Link, useActionData } from "@remix-run/react";
+import { Link, useActionData } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { useEffect, useState } from "react";
 import { Countdown, ItemStatusBadge } from "~/components/status";
 import { ITEM_KIND_LABELS } from "~/domain/item/vocabulary";

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { Badge, Button, ButtonLink, Card, EmptyState, Input, Table, Td, Th, cx, FilterTabs, type Tone } from "~/components/ui";
 import type { MaterialView, ProjectPanels } from "~/services/project-panels.server";
 import { PanelFlash } from "./panel-flash";
+import { CsrfField } from "~/components/security";
 
 /**
  * The project's materials checklist, deduplicated across items
@@ -134,6 +135,7 @@ export function MaterialsPanel({ data }: { data: MaterialsPanelData }) {
                         {can.upload ? <UploadForm action={action} m={m} limits={limits} /> : null}
                         {can.verify && m.status === "received" ? (
                           <form method="post" action={action}>
+                            <CsrfField />
                             <input type="hidden" name="intent" value="verify" />
                             <input type="hidden" name="materialId" value={m.id} />
                             <Button type="submit" variant="secondary" className="py-0.5 text-xs">
@@ -185,6 +187,7 @@ function UploadForm({ action, m, limits }: { action: string; m: MaterialView; li
         {m.upload ? "重新上传" : "上传"}
       </summary>
       <form method="post" action={action} encType="multipart/form-data" className="mt-2 flex flex-col gap-1">
+        <CsrfField />
         <input type="hidden" name="intent" value="upload" />
         <input type="hidden" name="materialId" value={m.id} />
         <input
@@ -214,6 +217,7 @@ function RejectForm({ action, m }: { action: string; m: MaterialView }) {
     <details>
       <summary className="cursor-pointer list-none rounded border border-red-300 px-2 py-0.5 text-red-700 hover:bg-red-50">退回</summary>
       <form method="post" action={action} className="mt-2 flex flex-col gap-1">
+        <CsrfField />
         <input type="hidden" name="intent" value="reject" />
         <input type="hidden" name="materialId" value={m.id} />
         <Input name="note" id={`reject-note-${m.id}`} required maxLength={500} placeholder="退回原因（企业可见）" className="w-full max-w-[14rem] py-1 text-xs" aria-label="退回原因" />

@@ -1,4 +1,5 @@
-import { Form, Link } from "@remix-run/react";
+import { Link } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { Badge, Card } from "~/components/ui";
 import { NEXT_ACTION_KIND_LABELS, type NextAction } from "~/domain/workspace/next-actions";
 import type { Workspace } from "~/services/workspace.server";

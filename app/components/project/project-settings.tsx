@@ -1,4 +1,4 @@
-import { Form } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { isClosedProject, PROJECT_CLOSE_LABELS, PROJECT_CLOSE_OUTCOMES } from "~/domain/project/types";
 import type { ProjectPage } from "~/services/project-page.server";
 import { Alert, Button, Card, Field, Input, Textarea } from "~/components/ui";

@@ -1,4 +1,4 @@
-import { Form } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { Card } from "~/components/ui";
 import { SupervisionFields, type SupervisionAnswer } from "./supervision-form";
 

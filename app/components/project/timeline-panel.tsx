@@ -2,6 +2,7 @@ import { useState } from "react";
 import { Badge, Button, Card, EmptyState, Field, Input, Select, Textarea, FilterTabs, type Tone } from "~/components/ui";
 import type { ProjectPanels, TimelineEntry } from "~/services/project-panels.server";
 import { PanelFlash } from "./panel-flash";
+import { CsrfField } from "~/components/security";
 
 /**
  * 代办日志 and project history as one timeline (contact logs, clock events,
@@ -52,6 +53,7 @@ export function TimelinePanel({ data }: { data: TimelinePanelData }) {
         <PanelFlash panel="timeline" />
         {can.log ? (
           <form method="post" action={`/projects/${projectId}/logs`} className="mb-4 grid gap-3 rounded-md bg-slate-50 p-3 md:grid-cols-[10rem_10rem_1fr_auto] md:items-end">
+            <CsrfField />
             <Field label="日期" name="log-on">
               <Input id="log-on" name="on" type="date" defaultValue={today} max={today} required />
             </Field>

@@ -1,4 +1,4 @@
-import { Form } from "@remix-run/react";
+import { Form } from "~/components/form";
 import { useEffect, useState } from "react";
 import { Alert, Button, Input, Select } from "~/components/ui";
 import { EVENT_LABELS, type ClockEventType } from "~/domain/clock";
