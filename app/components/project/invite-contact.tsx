@@ -1,5 +1,6 @@
 import { useFetcher } from "@remix-run/react";
 import { Alert, Button, Card, Field, Input } from "~/components/ui";
+import { CsrfField } from "~/components/security";
 
 /** What the project page's `invite` intent answers: on success, the link and its QR code, shown this once. */
 export interface InviteAnswer {
@@ -26,6 +27,7 @@ export function InviteContact({ enterpriseName }: { enterpriseName: string }) {
     <Card title="邀请企业联系人">
       <div className="grid gap-4 md:grid-cols-2" data-testid="invite-contact">
         <fetcher.Form method="post" className="space-y-2" aria-label="邀请企业联系人">
+          <CsrfField />
           <input type="hidden" name="intent" value="invite" />
           <p className="text-xs text-slate-500">
             邀请{enterpriseName}的联系人开通企业门户：对方用手机打开链接、设置密码后即可查看进度、提交材料。链接 7 天内有效、仅可使用一次；再次邀请同一人会使旧链接作废。
