@@ -47,8 +47,9 @@ export function findUnsafeText(value: unknown, path: string[] = []): { path: str
   }
   if (value !== null && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) {
+      // The key itself is left out of the path: a message must not display what it refuses.
       const inKey = unsafeTextProblem(k);
-      if (inKey) return { path: [...path, k].join("."), message: `字段名${inKey}` };
+      if (inKey) return { path: path.join(".") || "_", message: `字段名${inKey}` };
       const found = findUnsafeText(v, [...path, k]);
       if (found) return found;
     }
