@@ -27,22 +27,10 @@ const svg = (t: string) => `<svg onload="window.__xss='${t}'">`;
 const attrBreak = (t: string) => `"><script>window.__xss="${t}"</script>`;
 const jsUrl = (t: string) => `javascript:window.__xss='${t}'`;
 // Remix serialises loader data into an inline <script>; this would end it early if unescaped.
-const scriptBreak = (t: string) =>
-  `</script><script>window.__xss="${t}"</script>`;
-const template = (t: string) =>
-  `{{constructor.constructor('window.__xss="${t}"')()}}`;
+const scriptBreak = (t: string) => `</script><script>window.__xss="${t}"</script>`;
+const template = (t: string) => `{{constructor.constructor('window.__xss="${t}"')()}}`;
 /** Every payload at once, for the long free-text fields (notes, messages, minutes). */
-const all = (label: string, t: string) =>
-  [
-    label,
-    script(t),
-    img(t),
-    svg(t),
-    attrBreak(t),
-    jsUrl(t),
-    scriptBreak(t),
-    template(t),
-  ].join(" ");
+const all = (label: string, t: string) => [label, script(t), img(t), svg(t), attrBreak(t), jsUrl(t), scriptBreak(t), template(t)].join(" ");
 
 /** What goes into which field (each within the field's length limit). */
 const X = {
@@ -94,19 +82,14 @@ async function issueTokens(logins: string[]) {
     logins.map(
       (login) =>
         new Promise<void>((resolve, reject) => {
-          const child = spawn(
-            process.execPath,
-            ["--import", "tsx", "scripts/api-token.ts", login],
-            { env: { ...process.env, DATABASE_PATH: env.app.databasePath } }
-          );
+          const child = spawn(process.execPath, ["--import", "tsx", "scripts/api-token.ts", login], { env: { ...process.env, DATABASE_PATH: env.app.databasePath } });
           let out = "";
           let err = "";
           child.stdout.on("data", (d) => (out += d));
           child.stderr.on("data", (d) => (err += d));
           child.on("exit", (code) => {
             const token = out.trim().split("\n").pop();
-            if (code !== 0 || !token?.startsWith("gc_"))
-              reject(new Error(`api-token ${login} failed:\n${err}`));
+            if (code !== 0 || !token?.startsWith("gc_")) reject(new Error(`api-token ${login} failed:\n${err}`));
             else resolve(void tokens.set(login, token));
           });
         })
@@ -114,39 +97,26 @@ async function issueTokens(logins: string[]) {
   );
 }
 
-async function api<T = { id: number }>(
-  login: string,
-  method: string,
-  path: string,
-  body?: unknown
-): Promise<T> {
+async function api<T = { id: number }>(login: string, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${env.app.baseUrl}/api/v1${path}`, {
     method,
-    headers: {
-      Authorization: `Bearer ${tokens.get(login)}`,
-      "Content-Type": "application/json",
-    },
+    headers: { Authorization: `Bearer ${tokens.get(login)}`, "Content-Type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  if (res.status >= 300)
-    throw new Error(`${login} ${method} ${path}: ${res.status} ${text}`);
+  if (res.status >= 300) throw new Error(`${login} ${method} ${path}: ${res.status} ${text}`);
   return (text ? JSON.parse(text) : null) as T;
 }
 
 function db() {
-  return new Database(env.app.databasePath, {
-    readonly: true,
-    fileMustExist: true,
-  });
+  return new Database(env.app.databasePath, { readonly: true, fileMustExist: true });
 }
 
 function one<T>(sql: string, ...args: unknown[]): T {
   const d = db();
   try {
     const row = d.prepare(sql).get(...args) as T | undefined;
-    if (row === undefined)
-      throw new Error(`no row: ${sql} ${JSON.stringify(args)}`);
+    if (row === undefined) throw new Error(`no row: ${sql} ${JSON.stringify(args)}`);
     return row;
   } finally {
     d.close();
@@ -154,26 +124,15 @@ function one<T>(sql: string, ...args: unknown[]): T {
 }
 
 /** Submits `form` (a locator) after filling the named fields, as a person does, and waits for the answer. */
-async function submit(
-  page: Page,
-  form: ReturnType<Page["locator"]>,
-  fields: Record<string, string>,
-  button?: string
-) {
+async function submit(page: Page, form: ReturnType<Page["locator"]>, fields: Record<string, string>, button?: string) {
   for (const [name, value] of Object.entries(fields)) {
     const field = form.locator(`[name="${name}"]`).first();
-    if ((await field.evaluate((e) => e.tagName)) === "SELECT")
-      await field.selectOption(value);
+    if ((await field.evaluate((e) => e.tagName)) === "SELECT") await field.selectOption(value);
     else await field.fill(value);
   }
-  const submitButton = button
-    ? form.getByRole("button", { name: button })
-    : form.locator("button[type=submit]").first();
+  const submitButton = button ? form.getByRole("button", { name: button }) : form.locator("button[type=submit]").first();
   // The write is done when the POST answers; callers check it in the database.
-  await Promise.all([
-    page.waitForResponse((r) => r.request().method() === "POST"),
-    submitButton.click(),
-  ]);
+  await Promise.all([page.waitForResponse((r) => r.request().method() === "POST"), submitButton.click()]);
 }
 
 async function csrfToken(page: Page): Promise<string | null> {
@@ -186,18 +145,9 @@ async function csrfToken(page: Page): Promise<string | null> {
 async function plant(): Promise<Planted> {
   const { baseUrl } = env.app;
   const today = shanghaiToday();
-  const nextYear = `${Number(today.slice(0, 4)) + 1}${today.slice(4)}`.replace(
-    "-02-29",
-    "-02-28"
-  );
+  const nextYear = `${Number(today.slice(0, 4)) + 1}${today.slice(4)}`.replace("-02-29", "-02-28");
   const page = await env.browser.ctx.newPage();
-  const issuing = issueTokens([
-    "proxy",
-    "enterprise",
-    "leader",
-    "coordinator",
-    "dept",
-  ]);
+  const issuing = issueTokens(["proxy", "enterprise", "leader", "coordinator", "dept"]);
 
   // The administrator: a template, a department's name and an officer's name, through the admin forms.
   await signIn(page, baseUrl, "admin");
@@ -207,28 +157,8 @@ async function plant(): Promise<Planted> {
     version: 1,
     name: X.templateName,
     items: [
-      {
-        key: "filing",
-        name: "企业投资项目备案",
-        kind: "approval",
-        department: "发改",
-        stage: 1,
-        statutoryLimit: 1,
-        promisedLimit: 1,
-        limitUnit: "workingDays",
-        materials: [X.materialName],
-      },
-      {
-        key: "review",
-        name: X.itemName,
-        kind: "approval",
-        department: "自然资源",
-        stage: 1,
-        statutoryLimit: 20,
-        promisedLimit: 10,
-        limitUnit: "workingDays",
-        note: X.itemName,
-      },
+      { key: "filing", name: "企业投资项目备案", kind: "approval", department: "发改", stage: 1, statutoryLimit: 1, promisedLimit: 1, limitUnit: "workingDays", materials: [X.materialName] },
+      { key: "review", name: X.itemName, kind: "approval", department: "自然资源", stage: 1, statutoryLimit: 20, promisedLimit: 10, limitUnit: "workingDays", note: X.itemName },
       { key: "start", name: "开工", kind: "milestone", stage: 2 },
     ],
     dependencies: [
@@ -236,84 +166,32 @@ async function plant(): Promise<Planted> {
       { from: "review", to: "start", lagWorkingDays: 0 },
     ],
   };
-  await page.setInputFiles("input[name=file]", {
-    name: "xss-probe.json",
-    mimeType: "application/json",
-    buffer: Buffer.from(JSON.stringify(tpl)),
-  });
-  await Promise.all([
-    page.waitForResponse((r) => r.request().method() === "POST"),
-    page.getByRole("button", { name: "校验并导入" }).click(),
-  ]);
+  await page.setInputFiles("input[name=file]", { name: "xss-probe.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(tpl)) });
+  await Promise.all([page.waitForResponse((r) => r.request().method() === "POST"), page.getByRole("button", { name: "校验并导入" }).click()]);
   await page.getByTestId("import-result").waitFor();
-  expect(await page.getByTestId("import-result").textContent()).toContain(
-    "已导入新模板"
-  );
+  expect(await page.getByTestId("import-result").textContent()).toContain("已导入新模板");
 
-  const dept = one<{ id: number }>(
-    "SELECT id FROM departments WHERE code = ?",
-    "自然资源"
-  );
+  const dept = one<{ id: number }>("SELECT id FROM departments WHERE code = ?", "自然资源");
   await page.goto(`${baseUrl}/admin/departments?edit=${dept.id}`);
-  await submit(
-    page,
-    page
-      .locator("form")
-      .filter({ has: page.locator("input[name=intent][value=update]") }),
-    { name: X.departmentName }
-  );
-  expect(
-    one<{ name: string }>("SELECT name FROM departments WHERE id = ?", dept.id)
-      .name
-  ).toBe(X.departmentName);
+  await submit(page, page.locator("form").filter({ has: page.locator("input[name=intent][value=update]") }), { name: X.departmentName });
+  expect(one<{ name: string }>("SELECT name FROM departments WHERE id = ?", dept.id).name).toBe(X.departmentName);
 
-  const proxyUser = one<{ id: number }>(
-    "SELECT id FROM users WHERE login = ?",
-    "proxy"
-  );
+  const proxyUser = one<{ id: number }>("SELECT id FROM users WHERE login = ?", "proxy");
   await page.goto(`${baseUrl}/admin/users?edit=${proxyUser.id}`);
-  await submit(
-    page,
-    page
-      .locator("form")
-      .filter({ has: page.locator("input[name=intent][value=update]") }),
-    { displayName: X.userName }
-  );
-  expect(
-    one<{ display_name: string }>(
-      "SELECT display_name FROM users WHERE id = ?",
-      proxyUser.id
-    ).display_name
-  ).toBe(X.userName);
+  await submit(page, page.locator("form").filter({ has: page.locator("input[name=intent][value=update]") }), { displayName: X.userName });
+  expect(one<{ display_name: string }>("SELECT display_name FROM users WHERE id = ?", proxyUser.id).display_name).toBe(X.userName);
   await env.browser.ctx.clearCookies();
 
   await issuing;
   // Two projects through the API as a provincial platform sends them: one of the demo enterprise
   // (so its contact sees it in the portal) on the imported template, one of a new enterprise.
-  const jiangcheng = one<{ id: number }>(
-    "SELECT id FROM enterprises WHERE name = ?",
-    "江城智能装备有限公司"
-  );
-  const projectA: number = (
-    await api("proxy", "POST", "/projects", {
-      name: X.projectName,
-      enterprise: { id: jiangcheng.id },
-      templateKey: "xss-probe",
-      signedOn: today,
-      targetStartOn: nextYear,
-    })
-  ).id;
-  const first17 = `91330100MA2X${String(Date.now() % 100_000).padStart(
-    5,
-    "0"
-  )}`;
+  const jiangcheng = one<{ id: number }>("SELECT id FROM enterprises WHERE name = ?", "江城智能装备有限公司");
+  const projectA: number = (await api("proxy", "POST", "/projects", { name: X.projectName, enterprise: { id: jiangcheng.id }, templateKey: "xss-probe", signedOn: today, targetStartOn: nextYear })).id;
+  const first17 = `91330100MA2X${String(Date.now() % 100_000).padStart(5, "0")}`;
   const projectB: number = (
     await api("proxy", "POST", "/projects", {
       name: X.projectB,
-      enterprise: {
-        name: X.enterprise,
-        creditCode: first17 + creditCodeCheckChar(first17),
-      },
+      enterprise: { name: X.enterprise, creditCode: first17 + creditCodeCheckChar(first17) },
       templateKey: "general-industrial",
       signedOn: today,
       targetStartOn: nextYear,
@@ -323,46 +201,20 @@ async function plant(): Promise<Planted> {
   // The proxy officer: a file whose name is a payload, and a 代办日志 entry, in the browser.
   await signIn(page, baseUrl, "proxy");
   await page.goto(`${baseUrl}/projects/${projectA}`);
-  const material = one<{ id: number }>(
-    "SELECT id FROM materials WHERE project_id = ? AND name = ?",
-    projectA,
-    X.materialName
-  );
+  const material = one<{ id: number }>("SELECT id FROM materials WHERE project_id = ? AND name = ?", projectA, X.materialName);
   const token = await csrfToken(page);
-  const upload = await page.request.post(
-    `${baseUrl}/projects/${projectA}/materials`,
-    {
-      headers: {
-        Accept: "application/json",
-        ...(token ? { "X-CSRF-Token": token } : {}),
-      },
-      multipart: {
-        intent: "upload",
-        materialId: String(material.id),
-        ...(token ? { _csrf: token } : {}),
-        file: {
-          name: X.fileName,
-          mimeType: "application/pdf",
-          buffer: Buffer.from(
-            "%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-          ),
-        },
-      },
-    }
-  );
+  const upload = await page.request.post(`${baseUrl}/projects/${projectA}/materials`, {
+    headers: { Accept: "application/json", ...(token ? { "X-CSRF-Token": token } : {}) },
+    multipart: {
+      intent: "upload",
+      materialId: String(material.id),
+      ...(token ? { _csrf: token } : {}),
+      file: { name: X.fileName, mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n") },
+    },
+  });
   expect(upload.status(), await upload.text()).toBe(200);
-  await submit(
-    page,
-    page.locator(`form[action="/projects/${projectA}/logs"]`),
-    { note: X.logNote }
-  );
-  expect(
-    one<{ n: number }>(
-      "SELECT count(*) AS n FROM contact_logs WHERE project_id = ? AND note = ?",
-      projectA,
-      X.logNote
-    ).n
-  ).toBe(1);
+  await submit(page, page.locator(`form[action="/projects/${projectA}/logs"]`), { note: X.logNote });
+  expect(one<{ n: number }>("SELECT count(*) AS n FROM contact_logs WHERE project_id = ? AND note = ?", projectA, X.logNote).n).toBe(1);
   await env.browser.ctx.clearCookies();
 
   // 备案 filed, accepted and approved with notes; the enterprise writes, the officer answers, the enterprise rates it.
@@ -372,59 +224,19 @@ async function plant(): Promise<Planted> {
       on: today,
       note: X.eventNote,
     });
-  await api("enterprise", "POST", `/projects/${projectA}/messages`, {
-    body: X.enterpriseMessage,
-  });
-  await api("proxy", "POST", `/projects/${projectA}/messages`, {
-    body: X.proxyMessage,
-  });
-  const rating = await api<{ followUpActionItemId: number }>(
-    "enterprise",
-    "POST",
-    `/projects/${projectA}/items/filing/rating`,
-    { score: 1, comment: X.rating }
-  );
+  await api("enterprise", "POST", `/projects/${projectA}/messages`, { body: X.enterpriseMessage });
+  await api("proxy", "POST", `/projects/${projectA}/messages`, { body: X.proxyMessage });
+  const rating = await api<{ followUpActionItemId: number }>("enterprise", "POST", `/projects/${projectA}/items/filing/rating`, { score: 1, comment: X.rating });
   expect(rating.followUpActionItemId).toBeTruthy();
-  const supervision = await api<{ actionItemId: number }>(
-    "leader",
-    "POST",
-    `/projects/${projectA}/supervision`,
-    { itemKey: "review", note: X.supervision, dueInWorkingDays: 5 }
-  );
+  const supervision = await api<{ actionItemId: number }>("leader", "POST", `/projects/${projectA}/supervision`, { itemKey: "review", note: X.supervision, dueInWorkingDays: 5 });
 
   // A joint meeting today on project A's 审查: agenda note by the API, minutes in the meeting's own form.
-  const meetingId: number = (
-    await api("coordinator", "POST", "/meetings", {
-      type: "joint",
-      title: X.meetingTitle,
-      heldOn: today,
-      place: X.place,
-      departments: ["自然资源"],
-    })
-  ).id;
-  const agenda = await api(
-    "coordinator",
-    "POST",
-    `/meetings/${meetingId}/agenda`,
-    { projectId: projectA, itemKey: "review", note: X.agendaNote }
-  );
-  const apiDecision = await api<{ actionItems: { id: number }[] }>(
-    "coordinator",
-    "POST",
-    `/meetings/${meetingId}/decisions`,
-    {
-      text: X.decision,
-      actionItems: [
-        {
-          title: X.apiTaskTitle,
-          leadDepartment: "自然资源",
-          dueInWorkingDays: 5,
-          projectId: projectA,
-          itemKey: "review",
-        },
-      ],
-    }
-  );
+  const meetingId: number = (await api("coordinator", "POST", "/meetings", { type: "joint", title: X.meetingTitle, heldOn: today, place: X.place, departments: ["自然资源"] })).id;
+  const agenda = await api("coordinator", "POST", `/meetings/${meetingId}/agenda`, { projectId: projectA, itemKey: "review", note: X.agendaNote });
+  const apiDecision = await api<{ actionItems: { id: number }[] }>("coordinator", "POST", `/meetings/${meetingId}/decisions`, {
+    text: X.decision,
+    actionItems: [{ title: X.apiTaskTitle, leadDepartment: "自然资源", dueInWorkingDays: 5, projectId: projectA, itemKey: "review" }],
+  });
   const apiTaskId: number = apiDecision.actionItems[0].id;
 
   await signIn(page, baseUrl, "coordinator");
@@ -436,25 +248,13 @@ async function plant(): Promise<Planted> {
     "actionItems.0.leadDepartment": "自然资源",
     "actionItems.0.dueInWorkingDays": "3",
   });
-  await submit(page, page.locator('form[aria-label="会议概述"]'), {
-    minutes: X.preamble,
-  });
-  const task = one<{ id: number }>(
-    "SELECT id FROM action_items WHERE title = ?",
-    X.taskTitle
-  );
-  expect(
-    one<{ minutes: string }>(
-      "SELECT minutes FROM meetings WHERE id = ?",
-      meetingId
-    ).minutes
-  ).toBe(X.preamble);
+  await submit(page, page.locator('form[aria-label="会议概述"]'), { minutes: X.preamble });
+  const task = one<{ id: number }>("SELECT id FROM action_items WHERE title = ?", X.taskTitle);
+  expect(one<{ minutes: string }>("SELECT minutes FROM meetings WHERE id = ?", meetingId).minutes).toBe(X.preamble);
   await env.browser.ctx.clearCookies();
 
   // The department closes the API's task with a note.
-  await api("dept", "POST", `/action-items/${apiTaskId}/close`, {
-    note: X.closeNote,
-  });
+  await api("dept", "POST", `/action-items/${apiTaskId}/close`, { note: X.closeNote });
   await page.close();
   return {
     projectA,
@@ -472,9 +272,7 @@ async function plant(): Promise<Planted> {
 const norm = (s: string) => s.replace(/\s+/g, " ");
 
 /** A page of the role's own, watched for dialogs and CSP reports from the start. */
-async function rolePage(
-  login: string
-): Promise<{ page: Page; dialogs: string[]; csp: string[] }> {
+async function rolePage(login: string): Promise<{ page: Page; dialogs: string[]; csp: string[] }> {
   const page = await env.browser.ctx.newPage();
   const dialogs: string[] = [];
   const csp: string[] = [];
@@ -522,45 +320,24 @@ interface Watched {
  * Nothing executed or injected on the page as it is now, each of `shows` is on it as text, and
  * each of `fills` is the value of one of its form fields (what the form shows for editing).
  */
-async function inert(
-  w: Watched,
-  where: string,
-  shows: string[],
-  fills: string[] = []
-) {
+async function inert(w: Watched, where: string, shows: string[], fills: string[] = []) {
   // An <img src=x> would have failed and fired its onerror by now; give it a moment anyway.
   await w.page.waitForTimeout(100);
   expect(await w.page.evaluate(INJECTED), `injected on ${where}`).toEqual([]);
   expect(w.dialogs, `dialogs on ${where}`).toEqual([]);
   expect(w.csp, `CSP reports on ${where}`).toEqual([]);
   const text = norm(await w.page.evaluate(() => document.body.innerText));
-  for (const s of shows)
-    expect(text, `${where} shows ${JSON.stringify(s)} as text`).toContain(
-      norm(s)
-    );
-  const values = await w.page
-    .locator("input, textarea")
-    .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
-  for (const s of fills)
-    expect(
-      values,
-      `${where} has a field holding ${JSON.stringify(s)}`
-    ).toContain(s);
+  for (const s of shows) expect(text, `${where} shows ${JSON.stringify(s)} as text`).toContain(norm(s));
+  const values = await w.page.locator("input, textarea").evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+  for (const s of fills) expect(values, `${where} has a field holding ${JSON.stringify(s)}`).toContain(s);
 }
 
 /** Once React has hydrated the page (what a click or hover needs) and its first data is in. */
 async function hydrated(page: Page) {
-  await page.waitForFunction(
-    "window.__remixRouter !== undefined && window.__remixRouter.state.initialized && window.__remixRouter.state.navigation.state === 'idle'"
-  );
+  await page.waitForFunction("window.__remixRouter !== undefined && window.__remixRouter.state.initialized && window.__remixRouter.state.navigation.state === 'idle'");
 }
 
-async function visit(
-  w: Watched,
-  path: string,
-  shows: string[],
-  fills: string[] = []
-) {
+async function visit(w: Watched, path: string, shows: string[], fills: string[] = []) {
   const res = await w.page.goto(`${env.app.baseUrl}${path}`);
   expect(res?.status(), path).toBe(200);
   await hydrated(w.page);
@@ -583,11 +360,7 @@ describe("script payloads in user-entered text stay inert text on every page (Ch
       w.dialogs.push(d.message());
       void d.dismiss();
     });
-    await page.setContent(
-      `<p>${img("probe")}</p><a href=" java\tscript:alert(1)">x</a>${svg(
-        "probe"
-      )}<img src=y onerror="alert('probe')">`
-    );
+    await page.setContent(`<p>${img("probe")}</p><a href=" java\tscript:alert(1)">x</a>${svg("probe")}<img src=y onerror="alert('probe')">`);
     await expect.poll(() => page.evaluate("window.__xss")).toBe("probe");
     const found = (await page.evaluate(INJECTED)) as string[];
     expect(found).toContain("window.__xss = probe");
@@ -601,21 +374,8 @@ describe("script payloads in user-entered text stay inert text on every page (Ch
 
   it("proxy officer: project list, workspace with graph, item drawer, logs, messages, 告知书, inbox", async () => {
     const w = await rolePage("proxy");
-    await visit(w, "/projects?status=all", [
-      X.projectName,
-      X.projectB,
-      X.enterprise,
-    ]);
-    await visit(w, `/projects/${p.projectA}`, [
-      X.projectName,
-      X.itemName,
-      X.materialName,
-      X.fileName,
-      X.logNote,
-      X.eventNote,
-      X.userName,
-      X.supervision,
-    ]);
+    await visit(w, "/projects?status=all", [X.projectName, X.projectB, X.enterprise]);
+    await visit(w, `/projects/${p.projectA}`, [X.projectName, X.itemName, X.materialName, X.fileName, X.logNote, X.eventNote, X.userName, X.supervision, X.taskTitle, X.apiTaskTitle, X.departmentName]);
     // The graph's nodes: hover one, then open the payload-named item from the graph (client-side navigation).
     const node = w.page.locator('[data-node="review"]');
     // Edges join after hydration (approval-graph.tsx); only then does a click reach the app.
@@ -625,119 +385,64 @@ describe("script payloads in user-entered text stay inert text on every page (Ch
     await node.click();
     await w.page.waitForURL((u) => u.searchParams.get("item") === "review");
     await hydrated(w.page);
-    await inert(w, "project A, 审查 drawer opened from the graph", [
-      X.itemName,
-    ]);
+    await inert(w, "project A, 审查 drawer opened from the graph", [X.itemName]);
     await screenshot(w.page, "xss-workspace");
-    await visit(w, `/projects/${p.projectA}?item=filing`, [
-      X.materialName,
-      X.fileName,
-      X.eventNote,
-    ]);
-    await visit(w, `/projects/${p.projectA}/messages`, [
-      X.enterpriseMessage,
-      X.proxyMessage,
-      X.userName,
-    ]);
-    await visit(w, `/projects/${p.projectA}/notice`, [
-      X.projectName,
-      X.userName,
-    ]);
-    await visit(w, `/projects/${p.projectB}`, [X.projectB, X.enterprise]);
+    await visit(w, `/projects/${p.projectA}?item=filing`, [X.materialName, X.fileName, X.eventNote]);
+    await visit(w, `/projects/${p.projectA}/messages`, [X.enterpriseMessage, X.proxyMessage, X.userName]);
+    await visit(w, `/projects/${p.projectA}/notice`, [X.projectName, X.userName]);
+    await visit(w, `/projects/${p.projectB}`, [X.projectB, X.enterprise, X.departmentName]);
     await visit(w, "/inbox", []);
   });
 
   it("enterprise contact: portal, the project, its messages", async () => {
     const w = await rolePage("enterprise");
     await visit(w, "/portal", [X.projectName]);
-    await visit(w, `/portal/projects/${p.projectA}`, [
-      X.projectName,
-      X.itemName,
-      X.userName,
-      X.rating,
-    ]);
-    await visit(w, `/portal/projects/${p.projectA}/messages`, [
-      X.enterpriseMessage,
-      X.proxyMessage,
-    ]);
+    await visit(w, `/portal/projects/${p.projectA}`, [X.projectName, X.itemName, X.userName, X.rating, X.departmentName]);
+    await visit(w, `/portal/projects/${p.projectA}/messages`, [X.enterpriseMessage, X.proxyMessage]);
     await visit(w, "/inbox", []);
   });
 
   it("department clerk: queue and the tasks", async () => {
     const w = await rolePage("dept");
-    await visit(w, "/queue", [X.projectName, X.taskTitle, X.supervision]);
-    await visit(w, `/meetings/actions/${p.taskId}`, [
-      X.taskTitle,
-      X.decision,
-      X.departmentName,
-    ]);
-    await visit(w, `/meetings/actions/${p.apiTaskId}`, [
-      X.apiTaskTitle,
-      X.closeNote,
-    ]);
+    await visit(w, "/queue", [X.projectName, X.itemName, X.taskTitle, X.supervision, X.meetingTitle, X.departmentName]);
+    await visit(w, `/meetings/actions/${p.taskId}`, [X.taskTitle, X.decision, X.meetingTitle, X.projectName, X.itemName, X.departmentName]);
+    await visit(w, `/meetings/actions/${p.apiTaskId}`, [X.apiTaskTitle, X.closeNote, X.decision, X.meetingTitle]);
     await visit(w, "/inbox", []);
   });
 
   it("coordinator: meetings, the meeting, printable minutes, tasks", async () => {
     const w = await rolePage("coordinator");
-    await visit(w, "/meetings", [X.meetingTitle]);
-    await visit(
-      w,
-      `/meetings/${p.meetingId}`,
-      [
-        X.meetingTitle,
-        X.place,
-        X.decision,
-        X.taskTitle,
-        X.apiTaskTitle,
-        X.projectName,
-        X.departmentName,
-      ],
-      [X.agendaNote, X.discussion, X.preamble]
-    );
-    await visit(w, `/meetings/${p.meetingId}/minutes`, [
-      X.meetingTitle,
-      X.place,
-      X.discussion,
-      X.decision,
-      X.taskTitle,
-      X.preamble,
-      X.departmentName,
-    ]);
+    await visit(w, "/meetings", [X.meetingTitle, X.place]);
+    await visit(w, `/meetings/${p.meetingId}`, [X.meetingTitle, X.place, X.decision, X.taskTitle, X.apiTaskTitle, X.projectName, X.itemName, X.departmentName], [X.agendaNote, X.discussion, X.preamble]);
+    await visit(w, `/meetings/${p.meetingId}/minutes`, [X.meetingTitle, X.place, X.discussion, X.decision, X.taskTitle, X.preamble, X.departmentName]);
     await screenshot(w.page, "xss-minutes");
-    await visit(w, "/meetings/actions", [
-      X.taskTitle,
-      X.apiTaskTitle,
-      X.supervision,
-    ]);
+    await visit(w, "/meetings/actions", [X.taskTitle, X.apiTaskTitle, X.supervision, X.meetingTitle, X.projectName, X.itemName]);
     await visit(w, `/meetings/actions/${p.ratingTaskId}`, [X.projectName]);
-    await visit(w, `/meetings/actions/${p.supervisionTaskId}`, [X.supervision]);
+    await visit(w, `/meetings/actions/${p.supervisionTaskId}`, [X.supervision, X.projectName, X.itemName]);
     await visit(w, "/inbox", []);
   });
 
   it("leader: dashboard, lists, 红黑榜, 通报", async () => {
     const w = await rolePage("leader");
-    await visit(w, "/dashboard", []);
-    await visit(w, "/dashboard/list?list=supervisedItems", [
-      X.projectName,
-      X.itemName,
-    ]);
+    await visit(w, "/dashboard", [X.departmentName]);
+    await visit(w, "/dashboard/list?list=supervisedItems", [X.projectName, X.itemName]);
     await visit(w, "/dashboard/ranking", [X.departmentName]);
+    // A 通报 generated now, as a leader can, lists what is under 督办 with its department.
     await visit(w, "/dashboard/briefings", []);
+    await Promise.all([w.page.waitForURL(/\/dashboard\/briefings\/\d+$/), w.page.getByTestId("briefing-generate").getByRole("button", { name: "立即生成" }).click()]);
+    await hydrated(w.page);
+    await inert(w, "a 通报 generated now", [X.projectName, X.itemName, X.supervision, X.departmentName]);
     await visit(w, `/projects/${p.projectA}`, [X.projectName, X.supervision]);
   });
 
-  it("administrator: directory, templates, a project", async () => {
+  it("administrator: directory, audit log, templates, a project", async () => {
     const w = await rolePage("admin");
     await visit(w, "/admin", []);
     await visit(w, "/admin/departments", [X.departmentName]);
     await visit(w, "/admin/users", [X.userName]);
+    await visit(w, "/admin/audit", [X.projectName, X.fileName]);
     await visit(w, "/admin/templates", [X.templateName]);
-    await visit(w, "/admin/templates/xss-probe", [
-      X.templateName,
-      X.itemName,
-      X.materialName,
-    ]);
+    await visit(w, "/admin/templates/xss-probe", [X.templateName, X.itemName, X.materialName]);
     await visit(w, `/projects/${p.projectA}`, [X.projectName, X.userName]);
     await visit(w, "/inbox", []);
   });
