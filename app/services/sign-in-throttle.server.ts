@@ -164,6 +164,15 @@ function merged(a: Failure[], b: Failure[]): number[] {
   return [...byId.values()].sort((x, y) => x - y);
 }
 
+type Found = { account: Failure[]; ip: Failure[] };
+
+/** The decision from Redis's record (null: not reachable) and this process's, each failure once. */
+function decide(k: ReturnType<typeof keys>, fromRedis: Found | null, at: number, limits: SignInLimits): SignInDecision {
+  const memory = { account: memoryRead(k.account, at, limits), ip: k.ip ? memoryRead(k.ip, at, limits) : [] };
+  const redis = fromRedis ?? { account: [], ip: [] };
+  return decideSignIn({ account: merged(redis.account, memory.account), ip: merged(redis.ip, memory.ip) }, limits, at);
+}
+
 /**
  * Whether `login` may try to sign in from `ip` at `now`; asked before the password
  * is checked. A lock answers with the wait and a Chinese message for the form.
@@ -177,20 +186,23 @@ export async function checkSignIn(login: string, ip: string, now: Date = new Dat
     const [acct, addr] = await Promise.all([r.zrangebyscore(k.account, since, "+inf"), k.ip ? r.zrangebyscore(k.ip, since, "+inf") : Promise.resolve([])]);
     return { account: parseMembers(acct), ip: parseMembers(addr) };
   });
-  const memory = { account: memoryRead(k.account, at, limits), ip: k.ip ? memoryRead(k.ip, at, limits) : [] };
-  const redis = fromRedis ?? { account: [], ip: [] };
-  return decideSignIn({ account: merged(redis.account, memory.account), ip: merged(redis.ip, memory.ip) }, limits, at);
+  return decide(k, fromRedis, at, limits);
 }
 
-/** Counts a failed sign-in (wrong password, unknown login) against the account and the address. */
-export async function recordSignInFailure(login: string, ip: string, now: Date = new Date()): Promise<void> {
+/**
+ * Counts a failed sign-in (wrong password, unknown login) against the account and the
+ * address, and answers what checkSignIn would answer right after it: refused means
+ * this failure started a lock (the caller asked checkSignIn before trying), which is
+ * the one moment worth an audit row (not every refused attempt during the lock).
+ */
+export async function recordSignInFailure(login: string, ip: string, now: Date = new Date()): Promise<SignInDecision> {
   const limits = signInLimits(process.env);
   const k = keys(login, ip);
   const at = now.getTime();
   const f: Failure = { at, id: randomBytes(6).toString("hex"), login: normalizeLogin(login) };
   const targets = k.ip ? [k.account, k.ip] : [k.account];
   for (const key of targets) memoryAdd(key, f, at, limits);
-  await withRedis(async (r) => {
+  const fromRedis = await withRedis(async (r) => {
     const tx = r.multi();
     for (const key of targets) {
       tx.zadd(key, at, member(f));
@@ -198,8 +210,12 @@ export async function recordSignInFailure(login: string, ip: string, now: Date =
       tx.zremrangebyrank(key, 0, -(keep(limits) + 1));
       tx.pexpire(key, failureRetentionMs(limits));
     }
-    return tx.exec();
+    for (const key of targets) tx.zrangebyscore(key, at - failureRetentionMs(limits), "+inf");
+    const results = (await tx.exec()) ?? [];
+    const lists = results.slice(-targets.length).map(([err, v]) => (err ? [] : parseMembers(v as string[])));
+    return { account: lists[0] ?? [], ip: k.ip ? (lists[1] ?? []) : [] };
   });
+  return decide(k, fromRedis, at, limits);
 }
 
 /**

@@ -80,6 +80,17 @@ describe("sign-in throttling", () => {
     expect(await attempt("wangfang", TEST_PASSWORD, "10.0.0.7", at(19))).toMatchObject({ ok: true, user: { id: user.id } });
   });
 
+  it("tells the caller which failure started the lock, so that one moment is audited, not every refusal after it", async () => {
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push((await recordSignInFailure("liuyang", "10.0.0.7", at(i))).allowed);
+    expect(answers).toEqual([true, true, true, true, false]);
+    process.env.REDIS_URL = "redis://127.0.0.1:1";
+    const offline = [];
+    for (let i = 0; i < 5; i++) offline.push(await recordSignInFailure("offline-user", "10.0.0.8", at(i)));
+    expect(offline.map((d) => d.allowed)).toEqual([true, true, true, true, false]);
+    expect(offline[4]).toMatchObject({ retryAfterSeconds: 15 * 60, message: "登录失败次数过多，账号已临时锁定，请 15 分钟后再试" });
+  });
+
   it("locks a login that does not exist the same way, so a lock does not reveal which logins exist", async () => {
     for (let i = 0; i < 5; i++) await attempt("nobody-here", "guess", "10.0.0.7", at(i));
     expect(await checkSignIn("nobody-here", "10.0.0.7", at(5))).toMatchObject({ allowed: false, message: "登录失败次数过多，账号已临时锁定，请 14 分钟后再试" });
