@@ -674,7 +674,8 @@ function cspOf(r: Response): Map<string, string[]> {
 /** What is wrong with one page's answer, by the rules; empty when nothing. */
 export function pageProblems(r: Response, html: string | null): string[] {
   const problems: string[] = [];
-  if ((r.headers.get("X-Content-Type-Options") ?? "").toLowerCase() !== "nosniff") problems.push("no X-Content-Type-Options: nosniff");
+  // Browsers read the first value (Fetch, "determine nosniff"): a route repeating the header is still nosniff.
+  if ((r.headers.get("X-Content-Type-Options") ?? "").split(",")[0].trim().toLowerCase() !== "nosniff") problems.push("no X-Content-Type-Options: nosniff");
   if (html === null) return problems;
   const csp = cspOf(r);
   const scriptSrc = csp.get("script-src") ?? csp.get("default-src");

@@ -116,11 +116,12 @@ function matchBrace(src: string, open: number): number {
   return src.length - 1;
 }
 
-/** The intents a page route's action handles: zod literals on `intent`, `form.get("intent")` comparisons and `switch (…intent)` cases. */
+/** The intents a page route's action handles: zod literals on `intent`, `form.get("intent")` and `….intent` comparisons, and `switch (…intent)` cases. */
 export function intentsOf(src: string): string[] {
   const found = new Set<string>();
   for (const m of src.matchAll(/intent\s*:\s*z\.literal\(\s*"([^"]+)"\s*\)/g)) found.add(m[1]);
   for (const m of src.matchAll(/get\(\s*"intent"\s*\)\s*[!=]==\s*"([^"]+)"/g)) found.add(m[1]);
+  for (const m of src.matchAll(/\.intent\s*[!=]==\s*"([^"]+)"/g)) found.add(m[1]);
   for (const m of src.matchAll(/switch\s*\(\s*[\w.]*\bintent\s*\)\s*\{/g)) {
     const open = m.index + m[0].length - 1;
     const block = src.slice(open, matchBrace(src, open) + 1);

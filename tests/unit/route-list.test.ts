@@ -21,10 +21,11 @@ describe("route list (the authorization matrix's source)", () => {
       export async function action() {
         if (form.get("intent") === "invite") return invite();
         if (form.get("intent") !== "confirm") throw bad();
+        if ((await readFormValues(request.clone())).intent === "invite2") return invite();
         switch (input.intent) { case "issue": break; case "extra": { break; } }
         switch (reason) { case "red": break; }
       }`;
-    expect(intentsOf(src)).toEqual(["confirm", "extra", "invite", "issue", "revoke"]);
+    expect(intentsOf(src)).toEqual(["confirm", "extra", "invite", "invite2", "issue", "revoke"]);
   });
 
   it("reads which methods an API module serves", () => {
