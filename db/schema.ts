@@ -557,7 +557,14 @@ export const auditLog = sqliteTable(
     projectId: integer("project_id"),
     detail: text("detail"),
   },
-  (t) => [index("audit_log_project_idx").on(t.projectId), index("audit_log_entity_idx").on(t.entityType, t.entityId)],
+  (t) => [
+    index("audit_log_project_idx").on(t.projectId),
+    index("audit_log_entity_idx").on(t.entityType, t.entityId),
+    // The administrators' audit viewer filters by these (issue 14).
+    index("audit_log_action_idx").on(t.action),
+    index("audit_log_at_idx").on(t.at),
+    index("audit_log_actor_idx").on(t.actorUserId),
+  ],
 );
 
 /** Outbox: one row per recipient and message; delivery state lives here, not in Redis. */
