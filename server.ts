@@ -9,6 +9,7 @@ import { logger } from "./app/utils/log.server";
 import { csrfGuard, requestLog, securityHeaders } from "./app/web/http-security.server";
 import { remixHandler } from "./app/web/remix-handler.server";
 import { recordAccessDenied } from "./app/services/audit.server";
+import { closeSignInThrottle } from "./app/services/sign-in-throttle.server";
 import { getDb } from "./app/utils/db.server";
 import { registerProcess } from "./app/services/process-registry.server";
 import { createRequest } from "./app/web/express-request";
@@ -85,6 +86,7 @@ async function shutdown(signal: string) {
   log.info({ signal }, "web: closing");
   server.close();
   await closeAllRedis();
+  await closeSignInThrottle();
   getDb().$client.close();
   process.exit(0);
 }

@@ -78,19 +78,19 @@ export async function attemptSignIn(db: Db, input: { login: unknown; password: u
   const login = typeof input.login === "string" ? input.login.trim().slice(0, 64) : "";
   const ip = origin.ip ?? "";
   const gate = await checkSignIn(login, ip, now);
-  if (!gate.allowed) {
-    writeAudit(db, { actorUserId: null, action: "auth.signInLocked", entityType: "user", detail: { login, ip, retryAfterSeconds: gate.retryAfterSeconds } }, now);
-    throw new AppError("rate_limited", gate.message);
-  }
+  // Refusals while locked are not audited one by one (the failure that started the lock is),
+  // so hammering a locked account cannot grow the append-only log without bound.
+  if (!gate.allowed) throw new AppError("rate_limited", gate.message);
   try {
     const user = await signIn(db, input);
     await clearSignInFailures(login, ip);
     return user;
   } catch (e) {
     if (e instanceof AppError && e.code === "unauthorized") {
-      await recordSignInFailure(login, ip, now);
+      const after = await recordSignInFailure(login, ip, now);
       const known = db.select({ id: users.id }).from(users).where(eq(users.login, login)).get();
       writeAudit(db, { actorUserId: null, action: "auth.signInFailed", entityType: "user", entityId: known?.id ?? null, detail: { login, ip, reason: e.message } }, now);
+      if (!after.allowed) writeAudit(db, { actorUserId: null, action: "auth.signInLocked", entityType: "user", entityId: known?.id ?? null, detail: { login, ip, retryAfterSeconds: after.retryAfterSeconds } }, now);
     }
     throw e;
   }
@@ -173,13 +173,16 @@ export function createApiToken(db: Db, login: string, label = "cli", now = new D
 
 export function authenticateApiToken(db: Db, token: string, now = new Date()): SessionUser | null {
   const row = db
-    .select({ user: users, tokenId: apiTokens.id })
+    .select({ user: users, tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt)))
     .get();
   if (!row || !row.user.active) return null;
-  db.update(apiTokens).set({ lastUsedAt: now.getTime() }).where(eq(apiTokens.id, row.tokenId)).run();
+  // "Last used" to the minute is enough for the integration page; a write on every call is not.
+  if (row.lastUsedAt === null || now.getTime() - row.lastUsedAt > 60_000) {
+    db.update(apiTokens).set({ lastUsedAt: now.getTime() }).where(eq(apiTokens.id, row.tokenId)).run();
+  }
   return toSessionUser(row.user);
 }
 

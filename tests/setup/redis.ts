@@ -47,6 +47,9 @@ afterAll(async () => {
     await within(5_000, closeAllRedis());
     for (const r of left) r.disconnect();
   }
+  // Sign-in (any test that posts the login form) opens the throttle's own Redis client.
+  const { closeSignInThrottle } = await import("../../app/services/sign-in-throttle.server");
+  await within(2_000, closeSignInThrottle());
   for (const url of used) await dropKeys(url, `${filePrefix}-*`);
 });
 
