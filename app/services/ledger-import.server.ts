@@ -53,6 +53,7 @@ import { listTemplates, templateForNewProject } from "./template-library.server"
 import { getCalendar, getPolicy } from "./time-rules.server";
 import { transaction, transactThenWake } from "./transaction.server";
 import { blobPath, storeBlob } from "./upload-storage.server";
+import { checkFileContent } from "~/domain/material/file-type";
 
 /**
  * Excel import of an office's 代办台账 (README "Excel ledger import"): the upload is
@@ -68,7 +69,6 @@ const MAX_PROJECT_ROWS = 5_000;
 const MAX_ITEM_ROWS = 200_000;
 /** The note on every clock event an import records: the timeline says where the date came from. */
 export const IMPORT_EVENT_NOTE = "台账导入";
-const XLSX_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 
 const importDir = () => join(loadConfig().uploadDir, "imports");
 
@@ -175,7 +175,7 @@ export function checkImportFile(file: { name: string; bytes: Uint8Array }): void
   if (!file.name || file.bytes.byteLength === 0) throw invalid("请选择要导入的台账文件（.xlsx）");
   if (!/\.xlsx$/i.test(file.name.trim())) throw invalid("只能导入 Excel 工作簿（.xlsx）；.xls 请先另存为 .xlsx");
   if (file.bytes.byteLength > MAX_IMPORT_BYTES) throw invalid(`文件超过 ${MAX_IMPORT_BYTES / 1024 / 1024} MB 上限，请拆分后分批导入`);
-  if (!XLSX_MAGIC.every((b, i) => file.bytes[i] === b)) throw invalid("文件内容不是 Excel 工作簿（.xlsx），请确认没有只改扩展名");
+  if (!checkFileContent("xlsx", file.bytes).ok) throw invalid("文件内容不是 Excel 工作簿（.xlsx），请确认没有只改扩展名");
 }
 
 // ---------------------------------------------------------------- what the deployment has

@@ -190,7 +190,7 @@ describe("ledger import: preview", () => {
       throw new Error("accepted");
     };
     const zipButNotExcel = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3, 4, 5]);
-    expect(await refuse("台账.xlsx", zipButNotExcel)).toBe("文件不是有效的 Excel 工作簿（.xlsx），请用 Excel 或 WPS 另存为 .xlsx 后重新上传");
+    expect(await refuse("台账.xlsx", zipButNotExcel)).toBe("文件内容不是 Excel 工作簿（.xlsx），请确认没有只改扩展名");
     expect(await refuse("台账.xlsx", new TextEncoder().encode("项目代码,项目名称\n"))).toBe("文件内容不是 Excel 工作簿（.xlsx），请确认没有只改扩展名");
     expect(await refuse("台账.xls", await ledger([projectCells()], []))).toBe("只能导入 Excel 工作簿（.xlsx）；.xls 请先另存为 .xlsx");
     expect(await refuse("台账.xlsx", await xlsx({ Sheet1: { headers: ["项目代码"], rows: [] } }))).toBe("工作簿中没有「项目台账」工作表（现有工作表：「Sheet1」）");
