@@ -1,4 +1,3 @@
-import { MaxPartSizeExceededError, unstable_createMemoryUploadHandler, unstable_parseMultipartFormData } from "@remix-run/node";
 import { AppError } from "~/services/errors.server";
 import { formFields } from "./form-fields";
 import { NOT_A_FORM, rejectUnsafeText } from "./input-text.server";
@@ -7,7 +6,7 @@ import { NOT_A_FORM, rejectUnsafeText } from "./input-text.server";
  * The one way a page action reads a form that may carry a file: a plain form as
  * is; a multipart one refused before it is read into memory when its body is larger
  * than the file cap allows, and refused with `tooLarge` (beside the `file` field)
- * when a part exceeds the cap; a malformed body is a 400, never a 500.
+ * when a file exceeds the cap; a malformed body is a 400, never a 500.
  */
 export async function readUploadForm(request: Request, maxFileBytes: number, tooLarge: string): Promise<FormData> {
   const form = await parseUploadForm(request, maxFileBytes, tooLarge);
@@ -28,11 +27,17 @@ async function parseUploadForm(request: Request, maxFileBytes: number, tooLarge:
   }
   // Headroom for the other fields and the multipart framing.
   if (Number(request.headers.get("Content-Length") ?? "0") > maxFileBytes + 256 * 1024) throw new AppError("invalid", tooLarge, { file: tooLarge });
+  // The platform's parser, not Remix's: Remix's splits a part's headers on ";" and "=",
+  // so a file named "报价(v=2).pdf" or "a;b.pdf" (which browsers send as typed) threw.
+  // The body is bounded already: by Content-Length above, and by the server's page-body cap.
+  let form: FormData;
   try {
-    return await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: maxFileBytes }));
-  } catch (e) {
-    if (e instanceof MaxPartSizeExceededError) throw new AppError("invalid", tooLarge, { file: tooLarge });
-    if (e instanceof TypeError) throw new AppError("bad_request", NOT_A_FORM);
-    throw e;
+    form = await request.formData();
+  } catch {
+    throw new AppError("bad_request", NOT_A_FORM);
   }
+  for (const value of form.values()) {
+    if (typeof value !== "string" && value.size > maxFileBytes) throw new AppError("invalid", tooLarge, { file: tooLarge });
+  }
+  return form;
 }
