@@ -39,6 +39,8 @@ export function getProjectDocument(ctx: ServiceContext, actor: Actor, projectId:
       handler: i.handlerName,
       stage: i.stage,
       status: i.status,
+      // Sent back as `expectedVersion` with an event, so a client learns of a change it has not seen (409).
+      version: i.version,
       statutoryLimit: i.statutoryLimit,
       promisedLimit: i.promisedLimit,
       limitUnit: i.limitUnit,
