@@ -62,7 +62,7 @@ export async function startApp(opts: { env?: Record<string, string> } = {}): Pro
   return {
     baseUrl,
     dataDir,
-    databasePath: join(dataDir, "app.db"),
+    databasePath: opts.env?.DATABASE_PATH ?? join(dataDir, "app.db"),
     proc,
     output: () => log,
     stop: async () => {
@@ -234,11 +234,13 @@ export const FILING_MATERIALS = ["项目备案申请表", "营业执照", "授�
  */
 export async function handInMaterials(page: Page, baseUrl: string, projectPath: string, names: string[]): Promise<void> {
   await page.goto(`${baseUrl}${projectPath}`);
+  // Posted outside the page's own forms, so it carries the page's CSRF token the way a script would.
+  const csrf = (await page.locator('meta[name="csrf-token"]').getAttribute("content")) ?? "";
   for (const name of names) {
     const materialId = await page.locator(`section#materials tr[data-material="${name}"] input[name=materialId]`).first().getAttribute("value");
     if (!materialId) throw new Error(`no upload form for ${name}`);
     const res = await page.request.post(`${baseUrl}${projectPath}/materials`, {
-      headers: { Accept: "application/json" },
+      headers: { Accept: "application/json", "X-CSRF-Token": csrf },
       multipart: { intent: "upload", materialId, file: { name: `${name}.pdf`, mimeType: "application/pdf", buffer: Buffer.from(`%PDF-1.4\n% ${name}\n%%EOF\n`) } },
     });
     if (res.status() !== 200) throw new Error(`uploading ${name}: ${res.status()} ${await res.text()}`);

@@ -7,7 +7,7 @@
  * requested through their own route modules with a real session cookie.
  */
 import { createHash } from "node:crypto";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, like, sql } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { docxText } from "../support/docx";
 import { actionItems, agendaItems, auditLog, decisions, departments, meetingDepartments, meetings, users } from "../../db/schema";
@@ -294,7 +294,7 @@ describe("calendar feed (/calendar.ics?token=…)", () => {
     expect(row.calendarTokenHash).not.toContain(token);
     expect((await load(accountCalendarLoader, "/account/calendar", {}, cookie)).data).toMatchObject({ active: true });
     await postCalendar(cookie, "revoke");
-    const audit = getDb().select({ action: auditLog.action, entityId: auditLog.entityId }).from(auditLog).where(eq(auditLog.actorUserId, zrzy.id)).all();
+    const audit = getDb().select({ action: auditLog.action, entityId: auditLog.entityId }).from(auditLog).where(and(eq(auditLog.actorUserId, zrzy.id), like(auditLog.action, "user.calendar%"))).all();
     expect(audit).toEqual([
       { action: "user.calendarTokenIssued", entityId: zrzy.id },
       { action: "user.calendarTokenRevoked", entityId: zrzy.id },

@@ -286,13 +286,14 @@ describe("closing a project", () => {
   it("refuses a date in the future or before signing, and someone not running the project", async () => {
     const projectId = insertProject(proxy, { signedOn: "2026-03-02", targetStartOn: "2026-09-30" });
     const params = { projectId: String(projectId) };
+    const strangerCookie = await cookieFor(other);
     const before = counts();
     const future = (await post(projectAction, `/projects/${projectId}`, cookie, [["intent", "close"], ["outcome", "started"], ["on", "2099-01-05"], ["reason", "未来"]], params)) as Answer;
     expect(future.init.status).toBe(422);
     expect(future.data.fields.on).toContain("不能晚于今天");
     const early = (await post(projectAction, `/projects/${projectId}`, cookie, [["intent", "close"], ["outcome", "started"], ["on", "2026-01-05"], ["reason", "太早"]], params)) as Answer;
     expect(early.data.fields.on).toContain("签约日期");
-    const stranger = (await post(projectAction, `/projects/${projectId}`, await cookieFor(other), [["intent", "close"], ["outcome", "withdrawn"], ["on", shanghaiToday(new Date())], ["reason", "不是我的项目"]], params)) as Answer;
+    const stranger = (await post(projectAction, `/projects/${projectId}`, strangerCookie, [["intent", "close"], ["outcome", "withdrawn"], ["on", shanghaiToday(new Date())], ["reason", "不是我的项目"]], params)) as Answer;
     expect(stranger.init.status).toBe(403);
     expect(counts()).toEqual(before);
   });
