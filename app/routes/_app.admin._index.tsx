@@ -56,6 +56,8 @@ export default function AdminPage() {
             <ButtonLink to="/admin/import">台账导入</ButtonLink>
             <ButtonLink to="/admin/integrations">系统对接</ButtonLink>
             <ButtonLink to="/admin/calendar">工作日历</ButtonLink>
+            <ButtonLink to="/admin/status">运行状态</ButtonLink>
+            <ButtonLink to="/admin/audit">审计日志</ButtonLink>
             <a href="/admin/queues" className="inline-flex items-center rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-50">
               任务队列面板
             </a>
