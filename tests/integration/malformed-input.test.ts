@@ -514,6 +514,9 @@ const CASES: Case[] = [
   { name: "project page: proxies 'abc'", surface: "form", send: () => projectPage({ intent: "proxies", proxyUserIds: "abc" }) },
   { name: "project page: JSON body instead of a form", surface: "form", send: () => rawForm(projectAction, `/projects/${w.project}`, "proxy", '{"intent":"event"}', "application/json", { projectId: String(w.project) }) },
   { name: "project page: project id 99999999999999999999", surface: "form", send: () => form(projectAction, `/projects/${OVERFLOW}`, "proxy", { intent: "reschedule" }, { projectId: OVERFLOW }) },
+  { name: "/meetings/new posted as JSON", surface: "form", send: () => rawForm(newMeetingAction, "/meetings/new", "coordinator", '{"intent":"create","type":"joint"}', "application/json"), says: /表单格式/ },
+  { name: "/projects/new posted as plain text", surface: "form", send: () => rawForm(newProjectAction, "/projects/new", "proxy", "name=项目", "text/plain") },
+  { name: "project messages posted as JSON", surface: "form", send: () => rawForm(projectMessagesAction, `/projects/${w.project}/messages`, "proxy", '{"intent":"message","body":"你好"}', "application/json", { projectId: String(w.project) }), says: /表单格式/ },
   { name: "/meetings/new held on 2026-02-30", surface: "form", send: () => newMeeting({ heldOn: "2026-02-30" }) },
   { name: "/meetings/new unknown type", surface: "form", send: () => newMeeting({ type: "party" }) },
   { name: "/meetings/new title of 100k characters", surface: "form", send: () => newMeeting({ title: HUGE }) },
@@ -537,6 +540,7 @@ const CASES: Case[] = [
   { name: "/account/password of 100k characters", surface: "form", send: () => password({ current: DEMO_PASSWORD, password: HUGE, confirm: HUGE }) },
 
   // ---- imports: templates
+  { name: "template import posted as JSON instead of a file", surface: "import", send: () => rawForm(templatesAction, "/admin/templates", "admin", JSON.stringify(template()), "application/json"), says: /表单格式/ },
   { name: "template with a dependency cycle", surface: "import", send: () => importTemplate(jsonFile(template({ dependencies: [{ from: "filing", to: "permit" }, { from: "permit", to: "filing" }, { from: "permit", to: "start" }] }))) },
   { name: "template naming an unknown department", surface: "import", send: () => importTemplate(jsonFile(template({ items: [{ key: "filing", name: "备案", kind: "approval", department: "不存在局", stage: 1, promisedLimit: 1 }, { key: "start", name: "开工", kind: "milestone" }], dependencies: [{ from: "filing", to: "start" }] }))) },
   { name: "template with an unknown key", surface: "import", send: () => importTemplate(jsonFile(template({ colour: "green" }))) },
