@@ -10,6 +10,7 @@ import type { LedgerAction } from "~/domain/ledger/rows";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
 import { confirmLedgerImport, getLedgerImport, type ImportProgress } from "~/services/ledger-import.server";
+import { readFormValues } from "~/web/intent.server";
 import { routeId } from "~/web/params.server";
 import { requirePermission } from "~/web/session.server";
 import { shanghaiDateTime } from "~/domain/calendar";
@@ -31,9 +32,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, "admin.manage");
   const id = routeId(params.jobId, "导入记录");
-  const form = await request.formData();
+  // A body that is not a form reads as no fields: the unknown-operation 400 below.
+  const form = await readFormValues(request);
   try {
-    if (form.get("intent") !== "confirm") throw new AppError("bad_request", "未知的操作，请刷新页面后重试");
+    if (form.intent !== "confirm") throw new AppError("bad_request", "未知的操作，请刷新页面后重试");
     await confirmLedgerImport(serviceContext(), user, id);
     return redirect(`/admin/import/${id}`);
   } catch (e) {

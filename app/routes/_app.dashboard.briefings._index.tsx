@@ -8,6 +8,7 @@ import { BRIEFING_KIND_LABELS, BRIEFING_KINDS } from "~/domain/briefing/schedule
 import { generateBriefingNow, listBriefings } from "~/services/briefings.server";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
+import { readFormValues } from "~/web/intent.server";
 import { requirePermission } from "~/web/session.server";
 
 /**
@@ -25,10 +26,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requirePermission(request, "dashboard.view");
-  const form = await request.formData();
+  // A body that is not a form reads as no fields: the unknown-operation 400 below.
+  const form = await readFormValues(request);
   try {
-    if (form.get("intent") !== "generate") throw new AppError("bad_request", "未知的操作，请刷新页面后重试");
-    const { id } = generateBriefingNow(serviceContext(), user, form.get("kind"));
+    if (form.intent !== "generate") throw new AppError("bad_request", "未知的操作，请刷新页面后重试");
+    const { id } = generateBriefingNow(serviceContext(), user, form.kind ?? null);
     return redirect(`/dashboard/briefings/${id}`);
   } catch (e) {
     if (e instanceof AppError) return data({ message: e.message }, { status: e.status });

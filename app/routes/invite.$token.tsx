@@ -6,6 +6,7 @@ import { Alert, Button, Field, Input } from "~/components/ui";
 import { serviceContext } from "~/services/context.server";
 import { AppError } from "~/services/errors.server";
 import { acceptInvitation, inspectInvitation, INVITATION_STATE_MESSAGES } from "~/services/invitations.server";
+import { readFormValues } from "~/web/intent.server";
 import { createUserSession } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "接受邀请 · 绿色通道" }, { name: "robots", content: "noindex" }];
@@ -23,9 +24,10 @@ export async function loader({ params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const form = await request.formData();
+  // A body that is not a form reads as no fields: the service then asks for the password.
+  const form = await readFormValues(request);
   const text = (k: string) => {
-    const v = form.get(k);
+    const v = form[k];
     return typeof v === "string" ? v : undefined;
   };
   try {
