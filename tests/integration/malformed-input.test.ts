@@ -56,6 +56,8 @@ import { action as templatesAction } from "~/routes/_app.admin.templates._index"
 import { action as ledgerUploadAction } from "~/routes/_app.admin.import._index";
 import { action as ledgerConfirmAction } from "~/routes/_app.admin.import.$jobId";
 import { action as passwordAction } from "~/routes/account.password";
+import { action as briefingsAction } from "~/routes/_app.dashboard.briefings._index";
+import { action as inviteAction } from "~/routes/invite.$token";
 import { DEMO_PASSWORD } from "../../scripts/demo-seed";
 import { useDemoCity } from "../setup/db";
 import { call } from "./api-helpers";
@@ -517,6 +519,9 @@ const CASES: Case[] = [
   { name: "/meetings/new posted as JSON", surface: "form", send: () => rawForm(newMeetingAction, "/meetings/new", "coordinator", '{"intent":"create","type":"joint"}', "application/json"), says: /表单格式/ },
   { name: "/projects/new posted as plain text", surface: "form", send: () => rawForm(newProjectAction, "/projects/new", "proxy", "name=项目", "text/plain") },
   { name: "project messages posted as JSON", surface: "form", send: () => rawForm(projectMessagesAction, `/projects/${w.project}/messages`, "proxy", '{"intent":"message","body":"你好"}', "application/json", { projectId: String(w.project) }), says: /表单格式/ },
+  { name: "/dashboard/briefings posted as JSON", surface: "form", send: () => rawForm(briefingsAction, "/dashboard/briefings", "leader", '{"intent":"generate","kind":"weekly"}', "application/json") },
+  { name: "/dashboard/briefings unknown kind", surface: "form", send: () => form(briefingsAction, "/dashboard/briefings", "leader", { intent: "generate", kind: "hourly" }) },
+  { name: "invitation accepted with a JSON body", surface: "form", send: () => page(inviteAction, new Request("http://localhost/invite/nope", { method: "POST", body: '{"password":"x"}', headers: { "Content-Type": "application/json" } }), { token: "nope" }) },
   { name: "/meetings/new held on 2026-02-30", surface: "form", send: () => newMeeting({ heldOn: "2026-02-30" }) },
   { name: "/meetings/new unknown type", surface: "form", send: () => newMeeting({ type: "party" }) },
   { name: "/meetings/new title of 100k characters", surface: "form", send: () => newMeeting({ title: HUGE }) },
@@ -563,6 +568,7 @@ const CASES: Case[] = [
   { name: "ledger row with a 100k-character name: confirm", surface: "import", setup: () => previewed([ledgerRow({ 项目名称: "项".repeat(30_000) })], /项目名称/), send: (id) => confirmImport(id as number) },
   { name: "ledger row with an RTL override in the name: confirm", surface: "import", setup: () => previewed([ledgerRow({ 项目名称: `台账${RLO}项目` })], /项目名称/), send: (id) => confirmImport(id as number) },
   { name: "ledger row with a zero-width space in the credit code: confirm", surface: "import", setup: () => previewed([ledgerRow({ 统一社会信用代码: GOOD_CREDIT.slice(0, 5) + ZWSP + GOOD_CREDIT.slice(5) })], /信用代码/), send: (id) => confirmImport(id as number) },
+  { name: "ledger confirm posted as JSON", surface: "import", setup: () => previewed([ledgerRow({ 签约日期: "2026-02-30" })], /签约日期/), send: (id) => rawForm(ledgerConfirmAction, `/admin/import/${id as number}`, "admin", '{"intent":"confirm"}', "application/json", { jobId: String(id) }) },
   { name: "ledger import id 99999999999999999999: confirm", surface: "import", send: () => form(ledgerConfirmAction, `/admin/import/${OVERFLOW}`, "admin", { intent: "confirm" }, { jobId: OVERFLOW }) },
 ];
 
