@@ -196,11 +196,15 @@ export function cpuMs(pid: number): number | null {
   }
 }
 
-/** POST /login as a browser without JavaScript does; returns the `gc_session=…` cookie pair. */
+/** Opens /login and posts its form as a browser without JavaScript does (with the page's CSRF token); returns the `gc_session=…` cookie pair. */
 export async function signIn(baseUrl: string, login: string, password: string): Promise<string> {
+  const page = await fetch(`${baseUrl}/login`);
+  const pre = page.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const token = /<meta name="csrf-token" content="([^"]+)"/.exec(await page.text())?.[1] ?? "";
   const r = await fetch(`${baseUrl}/login`, {
     method: "POST",
-    body: new URLSearchParams({ login, password, redirectTo: "" }),
+    headers: { Cookie: pre },
+    body: new URLSearchParams({ login, password, redirectTo: "", _csrf: token }),
     redirect: "manual",
   });
   await r.arrayBuffer();
