@@ -121,7 +121,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return dispatchIntent(request, intents, (input) => {
     switch (input.intent) {
       case "acknowledge":
-        acknowledgeEscalation(ctx, user, Number(input.escalationId), { note: input.note });
+        acknowledgeEscalation(ctx, user, Number(input.escalationId), { note: input.note }, projectId);
         return { message: "已确认预警" };
       case "escalationSettings": {
         const { intent: _intent, itemKey, ...raw } = input;

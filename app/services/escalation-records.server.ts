@@ -75,11 +75,15 @@ const ackSchema = z.object({
   note: z.string({ required_error: "请填写说明（原因与预计办结日期）" }).trim().min(2, "请填写说明（原因与预计办结日期）").max(500, "说明不超过 500 字"),
 });
 
-/** A recipient acknowledges a fired escalation with a note (reason, new expected date). */
-export function acknowledgeEscalation(ctx: ServiceContext, actor: Actor, escalationId: number, raw: unknown) {
+/**
+ * A recipient acknowledges a fired escalation with a note (reason, new expected date).
+ * `inProject`: the project whose page posted it; another project's escalation is not found there.
+ */
+export function acknowledgeEscalation(ctx: ServiceContext, actor: Actor, escalationId: number, raw: unknown, inProject?: number) {
   const row = Number.isInteger(escalationId) ? ctx.db.select().from(escalations).where(eq(escalations.id, escalationId)).get() : undefined;
   // Action items' escalations are followed up on the action item itself, not acknowledged here.
   if (!row || row.firedAt === null || row.projectId === null || row.actionItemId !== null) throw notFound("预警记录");
+  if (inProject !== undefined && row.projectId !== inProject) throw notFound("预警记录");
   const agg = loadProjectFor(ctx.db, actor, row.projectId, getCalendar(ctx.db));
   const item = row.itemId ? agg.items.find((i) => i.row.id === row.itemId) : undefined;
   const d = decide(actor, "escalation.acknowledge", { project: agg.facts, item: { departmentId: item?.row.departmentId ?? null } });

@@ -260,7 +260,9 @@ describe("acknowledging fired escalations", () => {
     const red = list.find((e) => e.level === "red")!;
     expect(red.acknowledgedAt).toBeNull();
 
-    acknowledgeEscalation(ctx, staff, red.id, { note: "材料已齐，预计 3 月 13 日办结" });
+    // Posted from another project's page, it is not found there (and changes nothing).
+    expect(errorOf(() => acknowledgeEscalation(ctx, staff, red.id, { note: "走错了项目页" }, red.projectId! + 1)).status).toBe(404);
+    acknowledgeEscalation(ctx, staff, red.id, { note: "材料已齐，预计 3 月 13 日办结" }, red.projectId!);
     const after = listProjectEscalations(ctx, proxy, projectId).find((e) => e.id === red.id)!;
     expect(after.acknowledgedAt).toBe(ctx.now.toISOString());
     expect(after.acknowledgeNote).toBe("材料已齐，预计 3 月 13 日办结");
