@@ -7,6 +7,7 @@ import { landingPath } from "~/domain/access/policy";
 import { attemptSignIn } from "~/services/auth.server";
 import { AppError } from "~/services/errors.server";
 import { serviceContext } from "~/services/context.server";
+import { readFormValues } from "~/web/intent.server";
 import { clientIp, createUserSession, getOptionalUser, safeRedirect } from "~/web/session.server";
 
 export const meta: MetaFunction = () => [{ title: "登录 · 绿色通道" }];
@@ -18,13 +19,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const form = await request.formData();
+  // A body that is not a form (JSON, plain text) reads as an empty form: "请输入用户名", not a 500.
+  const form = await readFormValues(request);
+  const field = (name: string) => (typeof form[name] === "string" ? (form[name] as string) : undefined);
   try {
-    const user = await attemptSignIn(serviceContext().db, { login: form.get("login"), password: form.get("password") }, { ip: clientIp(request) });
-    return createUserSession(user.id, safeRedirect(form.get("redirectTo"), landingPath(user.role)), request);
+    const user = await attemptSignIn(serviceContext().db, { login: field("login"), password: field("password") }, { ip: clientIp(request) });
+    return createUserSession(user.id, safeRedirect(field("redirectTo"), landingPath(user.role)), request);
   } catch (e) {
     if (e instanceof AppError) {
-      return data({ error: e.message, login: String(form.get("login") ?? "") }, { status: e.status === 401 || e.status === 429 ? e.status : 400 });
+      return data({ error: e.message, login: field("login") ?? "" }, { status: e.status === 401 || e.status === 429 ? e.status : 400 });
     }
     throw e;
   }
