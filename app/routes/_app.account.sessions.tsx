@@ -3,7 +3,7 @@ import { useActionData, useLoaderData, useRouteError } from "@remix-run/react";
 import { z } from "zod";
 import { ErrorPanel } from "~/components/error-panel";
 import { Form } from "~/components/form";
-import { Alert, Badge, Button, Card, PageHeader, Table } from "~/components/ui";
+import { Alert, Badge, Button, Card, PageHeader, Table, Td, Th } from "~/components/ui";
 import { shanghaiDateTime } from "~/domain/calendar";
 import { serviceContext } from "~/services/context.server";
 import { listLiveSessions, signOutElsewhere } from "~/services/sessions.server";
@@ -67,21 +67,21 @@ export default function SessionsPage() {
         <Table>
           <thead>
             <tr>
-              <th>设备</th>
-              <th>IP 地址</th>
-              <th>登录时间</th>
-              <th>最近使用</th>
+              <Th>设备</Th>
+              <Th>IP 地址</Th>
+              <Th>登录时间</Th>
+              <Th>最近使用</Th>
             </tr>
           </thead>
-          <tbody>
+          <tbody className="divide-y divide-slate-100">
             {sessions.map((s) => (
               <tr key={s.id}>
-                <td>
+                <Td>
                   {device(s.userAgent)} {s.current ? <Badge tone="green">本设备</Badge> : null}
-                </td>
-                <td>{s.ip ?? "—"}</td>
-                <td>{shanghaiDateTime(s.createdAt)}</td>
-                <td>{shanghaiDateTime(s.lastSeenAt)}</td>
+                </Td>
+                <Td>{s.ip?.replace(/^::ffff:/, "") ?? "—"}</Td>
+                <Td>{shanghaiDateTime(s.createdAt)}</Td>
+                <Td>{shanghaiDateTime(s.lastSeenAt)}</Td>
               </tr>
             ))}
           </tbody>

@@ -69,9 +69,14 @@ export default function ChangePassword() {
         </Form>
         <div className="mt-4 flex justify-center gap-4 text-sm">
           {mustChange ? null : (
-            <a href={home} className="text-slate-500 hover:underline">
-              返回
-            </a>
+            <>
+              <a href={home} className="text-slate-500 hover:underline">
+                返回
+              </a>
+              <a href="/account/sessions" className="text-slate-500 hover:underline">
+                登录设备
+              </a>
+            </>
           )}
           <Form method="post" action="/logout">
             <button type="submit" className="text-slate-500 hover:underline">
