@@ -261,8 +261,8 @@ describe("acknowledging fired escalations", () => {
     expect(red.acknowledgedAt).toBeNull();
 
     // Posted from another project's page, it is not found there (and changes nothing).
-    expect(errorOf(() => acknowledgeEscalation(ctx, staff, red.id, { note: "走错了项目页" }, red.projectId! + 1)).status).toBe(404);
-    acknowledgeEscalation(ctx, staff, red.id, { note: "材料已齐，预计 3 月 13 日办结" }, red.projectId!);
+    expect(errorOf(() => acknowledgeEscalation(ctx, staff, red.id, { note: "走错了项目页" }, projectId + 1)).status).toBe(404);
+    acknowledgeEscalation(ctx, staff, red.id, { note: "材料已齐，预计 3 月 13 日办结" }, projectId);
     const after = listProjectEscalations(ctx, proxy, projectId).find((e) => e.id === red.id)!;
     expect(after.acknowledgedAt).toBe(ctx.now.toISOString());
     expect(after.acknowledgeNote).toBe("材料已齐，预计 3 月 13 日办结");
