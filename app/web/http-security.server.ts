@@ -112,6 +112,19 @@ function crossOrigin(req: Request): boolean {
 }
 
 /**
+ * The path as Remix will route it (remix-handler builds a WHATWG URL from originalUrl, which
+ * resolves "..", "%2e%2e" and "\\"): the exemptions below must judge that path, or
+ * "/api/../login" would pass as an API call and reach the sign-in action without a token.
+ */
+function routedPath(req: Request): string {
+  try {
+    return new URL(req.originalUrl, "http://localhost").pathname;
+  } catch {
+    return req.path;
+  }
+}
+
+/**
  * CSRF: every page request that can change something (POST, PUT, PATCH, DELETE
  * outside /api/) must carry the page's token, in the `_csrf` field or the
  * X-CSRF-Token header, and must not come from another origin. The JSON API is
@@ -132,12 +145,13 @@ export function csrfGuard(opts: SecurityOptions) {
       }
       const expected = csrfTokenFor(opts.secret, { session, anon });
       res.locals.csrfToken = expected;
-      if (SAFE_METHODS.has(req.method) || req.path.startsWith("/api/")) return next();
+      const path = routedPath(req);
+      if (SAFE_METHODS.has(req.method) || path.startsWith("/api/")) return next();
 
       if (crossOrigin(req)) return refuse(res, 403, CSRF_REFUSED);
       // bull-board's own UI cannot carry our token; its calls are PUT/POST fetches, which
       // browsers always send with an Origin, so same-origin is required and enough there.
-      if (req.path.startsWith("/admin/queues/")) return req.get("Origin") ? next() : refuse(res, 403, CSRF_REFUSED);
+      if (path.startsWith("/admin/queues/")) return req.get("Origin") ? next() : refuse(res, 403, CSRF_REFUSED);
       if (tokensMatch(expected, req.get(CSRF_HEADER))) return next();
       const limit = opts.maxBodyBytes ?? MAX_PAGE_BODY_BYTES;
       const body = await readBody(req, limit);

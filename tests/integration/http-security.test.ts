@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { Server } from "node:http";
+import { request as httpRequest, type Server } from "node:http";
 import express, { type Request } from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "~/utils/log.server";
@@ -347,6 +347,29 @@ describe("CSRF guard", () => {
     const res = await post("/api/v1/projects", { body: JSON.stringify({ name: "x" }), headers: { "Content-Type": "application/json", Authorization: "Bearer gc_x" } });
     expect(res.status).toBe(200);
     expect(((await res.json()) as Echo).path).toBe("/api/v1/projects");
+  });
+
+  it("a path that only looks like the API or the queue board (dot segments) is judged where it really leads", async () => {
+    // fetch() resolves dot segments itself; a raw request keeps them, and Remix resolves them later.
+    const raw = (path: string, headers: Record<string, string> = {}) =>
+      new Promise<number>((resolve, reject) => {
+        const body = "login=admin&password=demo1234";
+        const r = httpRequest(
+          { host: "127.0.0.1", port: Number(new URL(plain.base).port), path, method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": Buffer.byteLength(body), ...headers } },
+          (res) => {
+            res.resume();
+            res.on("end", () => resolve(res.statusCode!));
+          },
+        );
+        r.on("error", reject);
+        r.end(body);
+      });
+    const before = plain.hits();
+    for (const path of ["/api/../login", "/api/%2e%2e/login", "/api/v1/../../login", "/admin/queues/../../login"]) {
+      expect(await raw(path, { Origin: plain.base }), path).toBe(403);
+    }
+    expect(plain.hits()).toBe(before);
+    expect(await raw("/api/v1/./projects")).toBe(200);
   });
 
   it("the queue board's own calls need the same origin instead of a token", async () => {
