@@ -81,7 +81,7 @@ async function landing(c: WebClient, path = "/account/sessions"): Promise<string
 }
 
 function sessionRows(html: string): string[] {
-  const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(html)?.[1] ?? "";
+  const body = /<tbody[^>]*>([\s\S]*?)<\/tbody>/.exec(html)?.[1] ?? "";
   return body.split("<tr").slice(1);
 }
 
@@ -162,6 +162,8 @@ describe("server-side sessions", () => {
     expect(rows.filter((r) => r.includes("本设备"))).toHaveLength(1);
     expect(rows.find((r) => r.includes("本设备"))).toContain("Chrome · Windows");
     expect(rows.find((r) => !r.includes("本设备"))).toContain("Firefox · Android");
+    // Where each browser signed in from, as a person reads an address.
+    for (const r of rows) expect(r).toContain(">127.0.0.1<");
     expect(html).toContain("退出其他所有设备");
 
     const res = await a.postForm("/account/sessions", { intent: "signOutElsewhere" });
