@@ -12,6 +12,7 @@ import { getDb } from "../app/utils/db.server";
 import { closeAllRedis } from "./connection";
 import { closeQueues, getQueue } from "./queues";
 import { scheduleWakeups } from "./wakeups";
+import { logger } from "../app/utils/log.server";
 
 /**
  * Job processors and the reconciliation loop. Every processor re-reads the
@@ -71,7 +72,7 @@ export async function sweep(clock: () => Date): Promise<SweepResult> {
   const db = getDb();
   const now = clock();
   const deemed = recordDeemedAcceptances(db, now);
-  for (const s of deemed.skipped) console.warn(`worker: item ${s.itemId} awaits a deemed acceptance but its history does not replay: ${s.message}`);
+  for (const s of deemed.skipped) logger().warn({ itemId: s.itemId, reason: s.message }, "an item awaits a deemed acceptance but its history does not replay");
   const { fired } = fireDue(db, now);
   const { delivered } = await deliverDue(db, now);
   const wakeups = await scheduleWakeups(upcomingWakeups(db, now, WAKEUP_HORIZON_MS), now.getTime());

@@ -1,6 +1,7 @@
 import { registerProcess } from "../app/services/process-registry.server";
 import { loadConfig } from "../app/utils/config.server";
 import { getDb } from "../app/utils/db.server";
+import { logger } from "../app/utils/log.server";
 import { closeAllRedis } from "./connection";
 import { closeQueues } from "./queues";
 import { startWorker, type WorkerHandle } from "./worker-core";
@@ -12,6 +13,9 @@ import { startWorker, type WorkerHandle } from "./worker-core";
  */
 let handle: WorkerHandle | undefined;
 let stopping = false;
+// Structured lines like the web server's, told apart by "service" (the logger is made on first use).
+process.env.GC_SERVICE ??= "worker";
+const log = logger();
 
 async function main() {
   getDb();
@@ -19,11 +23,11 @@ async function main() {
   registerProcess("worker", loadConfig().databasePath);
   for (let attempt = 1; !stopping; attempt++) {
     try {
-      handle = await startWorker();
+      handle = await startWorker({ log: (m) => log.info(m) });
       return;
     } catch (e) {
       const wait = Math.min(attempt * 2_000, 15_000);
-      console.warn(`worker: Redis not reachable (${(e as Error).message}); retrying in ${wait / 1000}s`);
+      log.warn({ err: e, retryInSeconds: wait / 1000 }, "Redis not reachable; retrying");
       await closeQueues();
       await closeAllRedis();
       await new Promise((r) => setTimeout(r, wait));
@@ -34,7 +38,7 @@ async function main() {
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
-  console.log(`worker: ${signal}, finishing current jobs`);
+  log.info({ signal }, "finishing current jobs");
   await (handle?.close() ?? Promise.all([closeQueues(), closeAllRedis()]));
   getDb().$client.close();
   process.exit(0);

@@ -157,7 +157,7 @@ const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
  * the wrapper and leave the real worker running as an orphan.
  */
 export function spawnWorker(args: string[], env: Record<string, string | undefined> = {}): WorkerProc {
-  const proc = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: "info", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   return wrap(proc);
 }
 
@@ -174,7 +174,8 @@ function wrap(proc: ChildProcess): WorkerProc {
   ready.catch(() => {});
   const collect = (d: Buffer) => {
     out += d.toString();
-    if (/worker: ready/.test(out)) onReady();
+    // The real entry logs JSON lines (pino, "service":"worker"); the clocked test worker plain ones.
+    if (/worker: ready|"service":"worker".*"msg":"ready/.test(out)) onReady();
   };
   proc.stdout!.on("data", collect);
   proc.stderr!.on("data", collect);
