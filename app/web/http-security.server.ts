@@ -167,13 +167,25 @@ export function csrfGuard(opts: SecurityOptions) {
 
 export { CSRF_FIELD };
 
+/**
+ * A request path as it may be logged: an invitation link's token is the only
+ * credential of the account it sets up (routes/invite.$token.tsx), so whoever
+ * reads the logs must not be able to use it. Remix's data requests
+ * (`/invite/<token>.data`) are covered too.
+ *
+ * @example loggablePath("/invite/Qx7…") // → "/invite/[redacted]"
+ */
+export function loggablePath(path: string): string {
+  return path.replace(/^\/invite\/[^/]+/i, "/invite/[redacted]");
+}
+
 /** One line per request when its response is done: id, method, path without query, status, time, size. */
 export function requestLog(log: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
     res.on("finish", () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const line = { reqId: res.locals.requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, bytes: Number(res.getHeader("Content-Length") ?? 0) || undefined, ip: req.ip };
+      const line = { reqId: res.locals.requestId, method: req.method, path: loggablePath(req.path), status: res.statusCode, ms: Math.round(ms * 10) / 10, bytes: Number(res.getHeader("Content-Length") ?? 0) || undefined, ip: req.ip };
       if (res.statusCode >= 500) log.error(line, "request failed");
       else log.info(line, "request");
     });

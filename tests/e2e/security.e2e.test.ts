@@ -263,6 +263,10 @@ describe("logs and audit", () => {
     const c = new WebClient(app.baseUrl);
     await c.postForm("/login", { login: "enterprise", password: "not-the-password-7x" });
     await c.signIn("enterprise");
+    // An invitation link carries its account's only credential in the path
+    // (asked before the request whose line is awaited below, so its own line is in by then).
+    const invite = `inv${randomBytes(16).toString("hex")}`;
+    expect((await new WebClient(app.baseUrl).get(`/invite/${invite}`)).status).toBeLessThan(500);
     const reqId = `sec-e2e-${randomBytes(6).toString("hex")}`;
     const res = await c.get("/account/sessions?token=feed-secret-in-query", { headers: { "X-Request-Id": reqId } });
     expect(res.status).toBe(200);
@@ -288,7 +292,7 @@ describe("logs and audit", () => {
     const requestLines = out.split("\n").filter((l) => l.includes('"msg":"request"'));
     expect(requestLines.length).toBeGreaterThan(3);
     for (const l of requestLines) expect(JSON.parse(l)).toHaveProperty("reqId");
-    for (const secret of ["demo1234", "not-the-password-7x", "feed-secret-in-query", cookie, signed, token, await c.csrfToken()]) {
+    for (const secret of ["demo1234", "not-the-password-7x", "feed-secret-in-query", invite, cookie, signed, token, await c.csrfToken()]) {
       expect(out, secret).not.toContain(secret);
     }
   });

@@ -404,6 +404,17 @@ describe("request log", () => {
     expect(plain.raw.join("")).not.toContain("secret-next");
   });
 
+  it("an invitation link's token, the only credential of its account, is not logged", async () => {
+    const reqId = `log-invite-${randomBytes(4).toString("hex")}`;
+    const secret = `inv${randomBytes(12).toString("hex")}`;
+    await fetch(`${plain.base}/invite/${secret}`, { headers: { "X-Request-Id": reqId } });
+    const dataId = `${reqId}-data`;
+    await post(`/invite/${secret}.data`, { headers: { "X-Request-Id": dataId } });
+    expect((await waitForLine(plain, reqId))[0]).toMatchObject({ path: "/invite/[redacted]", status: 200 });
+    expect((await waitForLine(plain, dataId))[0]).toMatchObject({ path: "/invite/[redacted]", status: 403 });
+    expect(plain.raw.join("")).not.toContain(secret);
+  });
+
   it("credentials, cookies, tokens and passwords in a logged object are redacted", async () => {
     const reqId = `log-secrets-${randomBytes(4).toString("hex")}`;
     await fetch(`${plain.base}/log-secrets`, { headers: { "X-Request-Id": reqId, Cookie: "gc_session=header-cookie-secret" } });
