@@ -111,6 +111,17 @@ function crossOrigin(req: Request): boolean {
   }
 }
 
+const BAD_PATH = "请求地址格式不正确，请检查链接后重试";
+
+function decodablePath(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The path as Remix will route it (remix-handler builds a WHATWG URL from originalUrl, which
  * resolves "..", "%2e%2e" and "\\"): the exemptions below must judge that path, or
@@ -135,6 +146,9 @@ function routedPath(req: Request): string {
 export function csrfGuard(opts: SecurityOptions) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
+      // Express decodes the path when it matches a route and answers a malformed one
+      // ("/%", "/projects/%E0%A4%A") with a URIError that would end as a 500; refuse it here.
+      if (!decodablePath(req.path)) return refuse(res, 400, BAD_PATH);
       const cookies = parseCookies(req.headers.cookie);
       let anon = cookies.get(ANON_COOKIE) ?? null;
       const session = cookies.get(SESSION_COOKIE) ?? null;

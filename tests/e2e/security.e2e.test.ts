@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { request as httpRequest } from "node:http";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type App } from "./harness";
@@ -115,6 +116,28 @@ describe("CSRF on sign-in", () => {
     expect(c.cookies.has("gc_session")).toBe(false);
     await c.signIn("proxy");
     expect(c.cookies.has("gc_session")).toBe(true);
+  });
+});
+
+describe("malformed requests", () => {
+  it("a malformed address answers 400 with a Chinese message, never a 500", async () => {
+    const port = Number(new URL(app.baseUrl).port);
+    // fetch() would re-encode these; a raw request sends them as a broken link or a scanner does.
+    const raw = (path: string) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const r = httpRequest({ host: "127.0.0.1", port, path, headers: { Accept: "text/html" } }, (res) => {
+          let text = "";
+          res.on("data", (d) => (text += d));
+          res.on("end", () => resolve({ status: res.statusCode!, text }));
+        });
+        r.on("error", reject);
+        r.end();
+      });
+    for (const path of ["/%", "/projects/%E0%A4%A", "/admin/%zz"]) {
+      const res = await raw(path);
+      expect(res.status, path).toBe(400);
+      expect(res.text).toContain("请求地址格式不正确");
+    }
   });
 });
 

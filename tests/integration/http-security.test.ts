@@ -372,6 +372,28 @@ describe("CSRF guard", () => {
     expect(await raw("/api/v1/./projects")).toBe(200);
   });
 
+  it("a malformed address is answered 400 with a Chinese message, whatever the method", async () => {
+    const raw = (method: string, path: string) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const r = httpRequest({ host: "127.0.0.1", port: Number(new URL(plain.base).port), path, method, headers: { Accept: "text/html" } }, (res) => {
+          let text = "";
+          res.on("data", (d) => (text += d));
+          res.on("end", () => resolve({ status: res.statusCode!, text }));
+        });
+        r.on("error", reject);
+        r.end();
+      });
+    const before = plain.hits();
+    for (const [method, path] of [["GET", "/%"], ["GET", "/projects/%E0%A4%A"], ["POST", "/login/%zz"]]) {
+      const res = await raw(method, path);
+      expect(res.status, path).toBe(400);
+      expect(res.text).toContain("请求地址格式不正确");
+    }
+    expect(plain.hits()).toBe(before);
+    // Well-formed escapes are fine.
+    expect((await raw("GET", "/projects/%E6%8A%A5%E4%BB%B7")).status).toBe(200);
+  });
+
   it("the queue board's own calls need the same origin instead of a token", async () => {
     const { cookie } = await firstVisit();
     const path = "/admin/queues/api/queues/reminders/retry/failed";
