@@ -6,7 +6,7 @@ import { pathToFileURL } from "node:url";
 import { mountQueueBoard } from "./jobs/board";
 import { loadConfig, sessionSecret } from "./app/utils/config.server";
 import { logger } from "./app/utils/log.server";
-import { csrfGuard, requestLog, securityHeaders } from "./app/web/http-security.server";
+import { csrfGuard, loggablePath, requestLog, securityHeaders } from "./app/web/http-security.server";
 import { remixHandler } from "./app/web/remix-handler.server";
 import { recordAccessDenied } from "./app/services/audit.server";
 import { closeSignInThrottle } from "./app/services/sign-in-throttle.server";
@@ -43,17 +43,18 @@ app.use(securityHeaders(security));
 app.use(requestLog(log));
 app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
 app.use(express.static("public", { maxAge: "1h" }));
-app.use(csrfGuard(security));
-// Every refusal is on record (issue 14): who, what, where — written after the answer, never in its way.
+// Every refusal is on record (issue 14), the CSRF guard's included: who, what, where — written after
+// the answer, never in its way; paths as logged (an invitation token is a credential).
 app.use((req: Request, res: Response, next: NextFunction) => {
   res.on("finish", () => {
     if (res.statusCode !== 403) return;
     getOptionalUser(createRequest(req))
-      .then((user) => recordAccessDenied(getDb(), { userId: user?.id ?? null, method: req.method, path: req.path, ip: req.ip ?? null }, new Date()))
+      .then((user) => recordAccessDenied(getDb(), { userId: user?.id ?? null, method: req.method, path: loggablePath(req.path), ip: req.ip ?? null }, new Date()))
       .catch((e) => log.warn({ err: e, reqId: res.locals.requestId }, "access denial not recorded"));
   });
   next();
 });
+app.use(csrfGuard(security));
 mountQueueBoard(app, (req) => getOptionalUser(createRequest(req)));
 if (process.env.PAGE_CACHE !== "off") {
   const pageCache = createPageCache({
@@ -67,7 +68,14 @@ if (process.env.PAGE_CACHE !== "off") {
 app.all("*", remixHandler(build, process.env.NODE_ENV));
 // Last resort: anything that escaped a route is logged with its request id and answered without internals.
 app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-  log.error({ err, reqId: res.locals.requestId, method: req.method, path: req.path }, "unhandled error");
+  const status = (err as { status?: unknown })?.status;
+  // A client error raised below Remix (e.g. body-parser's 4xx) keeps its status and is not a server fault.
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    log.warn({ reqId: res.locals.requestId, method: req.method, path: loggablePath(req.path), status }, "request refused");
+    if (res.headersSent) return res.end();
+    return res.status(status).type("text/plain; charset=utf-8").send("请求格式不正确，请刷新页面后重试");
+  }
+  log.error({ err, reqId: res.locals.requestId, method: req.method, path: loggablePath(req.path) }, "unhandled error");
   if (res.headersSent) return res.end();
   res.status(500).type("text/plain; charset=utf-8").send(`服务器内部错误，请稍后重试（请求编号 ${res.locals.requestId ?? "-"}）`);
 });

@@ -26,6 +26,12 @@ export const REDACTED_KEYS = [
   "*.authorization",
   "*.headers.cookie",
   "*.headers.authorization",
+  "*.headers.Cookie",
+  "*.headers.Authorization",
+  "*.*.password",
+  "*.*.passwordHash",
+  "*.*.token",
+  "*.*.secret",
 ];
 
 export function createLogger(destination?: pino.DestinationStream): pino.Logger {

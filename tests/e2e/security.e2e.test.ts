@@ -334,5 +334,16 @@ describe("logs and audit", () => {
     }
     expect(rows).toHaveLength(1);
     expect(JSON.parse(rows[0].detail)).toMatchObject({ method: "GET", path });
+
+    // A refused post (no token, signed out) is on record too, without a user.
+    const before = query<{ n: number }>("SELECT count(*) AS n FROM audit_log WHERE action = 'access.denied' AND actor_user_id IS NULL AND json_extract(detail, '$.path') = '/logout'")[0].n;
+    const anon = await fetch(`${app.baseUrl}/logout`, { method: "POST", redirect: "manual" });
+    expect(anon.status).toBe(403);
+    let after = before;
+    for (let i = 0; i < 50 && after === before; i++) {
+      after = query<{ n: number }>("SELECT count(*) AS n FROM audit_log WHERE action = 'access.denied' AND actor_user_id IS NULL AND json_extract(detail, '$.path') = '/logout'")[0].n;
+      if (after === before) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(after).toBe(before + 1);
   });
 });
