@@ -53,8 +53,8 @@ describe("putting the tool into service from the browser", () => {
     await page.fill("input[name=login]", "zhao");
     await page.fill("input[name=password]", otp);
     await Promise.all([page.waitForURL(/\/account\/password/), page.click("button[type=submit]")]);
-    await page.fill("input[name=password]", "zhao-own-pass-1");
-    await page.fill("input[name=confirm]", "zhao-own-pass-1");
+    await page.fill("input[name=password]", "Lvtong-Kaigong-7");
+    await page.fill("input[name=confirm]", "Lvtong-Kaigong-7");
     await Promise.all([page.waitForURL(/\/projects$/), page.getByRole("button", { name: "保存新密码" }).click()]);
 
     // Intake: a bad credit code is refused next to its field, then the project is created.
