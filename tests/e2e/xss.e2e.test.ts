@@ -40,9 +40,8 @@ const X = {
   templateName: `模板${script("tn")}${jsUrl("tn")}`,
   itemName: `审查${img("it")}${attrBreak("it")}`,
   materialName: `材料${svg("ma")}`,
-  // No "=", ";" or "/": the multipart parser Remix uses cannot read a file name with "=" or ";" (the
-  // upload answers 500), and a path part is cut off by the upload rule.
-  fileName: "<script>window.__xss++ <b>附件.pdf",
+  // No "/": a path part is cut off by the upload rule. "=" and ";" are in, as browsers send them.
+  fileName: "<img src=x onerror=window.__xss=9><script>window.__xss++ <b>附件;v=2.pdf",
   logNote: all("日志", "lg"),
   eventNote: all("事项备注", "ev"),
   enterpriseMessage: all("企业留言", "me"),
