@@ -41,7 +41,8 @@ const PRINT_CSS = `@page { size: A4; margin: 37mm 26mm 35mm 28mm; }
 
 export default function MinutesPage() {
   const { minutes: m } = useLoaderData<typeof loader>();
-  const cell = "border border-slate-500 px-2 py-1 align-top";
+  // break-words: a long unbroken title or unit name wraps inside its column instead of widening the table past the A4 sheet.
+  const cell = "break-words border border-slate-500 px-2 py-1 align-top [overflow-wrap:anywhere]";
   const head = "whitespace-nowrap border border-slate-500 bg-slate-50 px-2 py-1 text-center font-semibold print:bg-transparent";
 
   return (
@@ -128,15 +129,15 @@ export default function MinutesPage() {
                   {d.text}
                 </p>
                 {d.tasks.length ? (
-                  <table className="minutes-tasks mt-2 w-full border-collapse text-[13px] leading-normal print:text-[11pt]">
+                  <table className="minutes-tasks mt-2 w-full table-fixed border-collapse text-[13px] leading-normal print:text-[11pt]">
                     <thead>
                       <tr>
-                        <th className={`${head} w-[8%]`}>序号</th>
+                        <th className={`${head} w-[7%]`}>序号</th>
                         <th className={head}>任务</th>
                         <th className={`${head} w-[16%]`}>责任单位</th>
                         <th className={`${head} w-[16%]`}>配合单位</th>
                         <th className={`${head} w-[10%]`}>责任人</th>
-                        <th className={`${head} w-[20%]`}>完成时限</th>
+                        <th className={`${head} w-[17%]`}>完成时限</th>
                       </tr>
                     </thead>
                     <tbody>
