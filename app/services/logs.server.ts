@@ -15,6 +15,7 @@ import { planProjectTimers } from "./escalation-timers.server";
 import { requireProjectAccess } from "./project-access.server";
 import type { EventDetail } from "./project-aggregate.server";
 import { getPolicy } from "./time-rules.server";
+import { AUDIT_ACTION_LABELS } from "~/domain/audit/labels";
 
 /**
  * 代办日志 and the project timeline: what the officer did (contacts, visits,
@@ -107,26 +108,6 @@ export interface TimelineEntry {
 
 const CLOCK_AUDIT_ACTIONS = new Set(CLOCK_EVENT_TYPES.map((t) => `item.${t}`));
 
-const AUDIT_TITLES: Record<string, string> = {
-  "project.create": "创建项目",
-  "project.update": "修改项目信息",
-  "project.timetable": "调整计划开工日期",
-  "project.proxies": "调整代办员",
-  "project.close": "关闭项目",
-  "project.import": "台账导入",
-  "graph.addDependency": "添加前置关系",
-  "graph.removeDependency": "删除前置关系",
-  "escalation.acknowledge": "确认预警",
-  "escalation.yellow": "发出预警提醒",
-  "escalation.red": "发出超期提醒",
-  "escalation.supervise": "发出督办",
-  "escalation.leader": "报请领导督办",
-  "escalation.stall": "发出停滞提醒",
-  "item.escalationSettings": "调整事项升级规则",
-  "material.upload": "上传材料",
-  "material.verify": "材料核验通过",
-  "material.reject": "材料退回",
-};
 
 function parseJson(text: string | null): Record<string, unknown> {
   if (!text) return {};
@@ -238,7 +219,8 @@ export function projectTimeline(ctx: ServiceContext, actor: Actor, projectId: nu
       at: a.at,
       on: shanghaiToday(new Date(a.at)),
       kind: "audit",
-      title: AUDIT_TITLES[a.action] ?? `系统记录（${a.action}）`,
+      // One set of Chinese labels for audit actions, shared with the administrators' audit viewer.
+      title: AUDIT_ACTION_LABELS[a.action] ?? `系统记录（${a.action}）`,
       detail: auditDetail(a.action, parseJson(a.detail)),
       actorName: name ?? "系统",
     });

@@ -5,6 +5,8 @@
  * field, and optionally a bearer token (as a platform calls the API).
  */
 
+import { CookieJar } from "./web-client";
+
 export type Fields = Record<string, string | string[]>;
 
 export interface UploadFile {
@@ -15,7 +17,7 @@ export interface UploadFile {
 }
 
 export class HttpClient {
-  private cookies = new Map<string, string>();
+  private cookies = new CookieJar();
   private token = "";
 
   constructor(
@@ -70,7 +72,7 @@ export class HttpClient {
 
   async raw(method: string, path: string, opts: { body?: BodyInit; json?: unknown; headers?: Record<string, string> } = {}): Promise<Response> {
     const headers: Record<string, string> = { ...opts.headers };
-    if (this.cookies.size) headers.Cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    if (this.cookies.size) headers.Cookie = this.cookies.header();
     if (this.bearer) headers.Authorization = `Bearer ${this.bearer}`;
     let body = opts.body;
     if (opts.json !== undefined) {
@@ -87,24 +89,12 @@ export class HttpClient {
       if ((e as { cause?: { code?: string } }).cause?.code !== "UND_ERR_SOCKET") throw e;
       r = await send();
     }
-    this.keepCookies(r);
+    this.cookies.remember(r);
     if ((r.headers.get("Content-Type") ?? "").includes("text/html")) {
       const html = await r.clone().text();
       const token = /<meta\s+name="csrf-token"\s+content="([^"]*)"/.exec(html)?.[1];
       if (token) this.token = token;
     }
     return r;
-  }
-
-  private keepCookies(r: Response) {
-    for (const line of r.headers.getSetCookie()) {
-      const [pair, ...attrs] = line.split(";");
-      const eq = pair.indexOf("=");
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      const expired = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split("=")[1]) < Date.now()));
-      if (expired || value === "") this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
   }
 }

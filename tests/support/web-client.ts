@@ -3,33 +3,40 @@
  * manual redirects, and the page's CSRF token added to every form it posts, the
  * way a real form carries it.
  */
-export class WebClient {
-  readonly cookies = new Map<string, string>();
-  private token: { forCookies: string; value: string } | null = null;
-
-  constructor(readonly baseUrl: string) {}
-
-  private cookieHeader(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+/** A browser's cookie store, as far as these tests need one: Set-Cookie in, Cookie out. */
+export class CookieJar extends Map<string, string> {
+  header(): string {
+    return [...this].map(([k, v]) => `${k}=${v}`).join("; ");
   }
 
-  private remember(res: Response) {
+  remember(res: Response): void {
     for (const line of res.headers.getSetCookie()) {
       const [pair, ...attrs] = line.split(";");
       const eq = pair.indexOf("=");
       const name = pair.slice(0, eq).trim();
       const value = pair.slice(eq + 1).trim();
-      const expired = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a) || /^\s*expires=Thu, 01 Jan 1970/i.test(a));
-      if (expired || value === "") this.cookies.delete(name);
-      else this.cookies.set(name, value);
+      const expired = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split("=")[1]) < Date.now()));
+      if (expired || value === "") this.delete(name);
+      else this.set(name, value);
     }
+  }
+}
+
+export class WebClient {
+  readonly cookies = new CookieJar();
+  private token: { forCookies: string; value: string } | null = null;
+
+  constructor(readonly baseUrl: string) {}
+
+  private cookieHeader(): string {
+    return this.cookies.header();
   }
 
   async fetch(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.cookies.size && !headers.has("Cookie")) headers.set("Cookie", this.cookieHeader());
     const res = await fetch(new URL(path, this.baseUrl), { ...init, headers, redirect: "manual" });
-    this.remember(res);
+    this.cookies.remember(res);
     return res;
   }
 
