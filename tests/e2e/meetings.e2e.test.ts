@@ -72,7 +72,9 @@ describe("a joint meeting, prepared, held and followed up in the tool", () => {
     expect(text).toContain("重点项目协调推进联席会议（第 48 次）");
     expect(text).toContain("由市自然资源和规划局牵头，3 个工作日内出具用地预审意见");
     expect(text).toContain("市自然资源和规划局");
-    await page.getByRole("button", { name: "退出" }).click().catch(() => page.goto(`${baseUrl}/login`));
+    // Sign-out is a form post sent after the click returns: wait for it to land on /login before the
+    // cookies go, or it leaves without its session cookie and its CSRF token is (rightly) refused.
+    await Promise.all([page.waitForURL(/\/login/), page.getByRole("button", { name: "退出" }).click()]).catch(() => page.goto(`${baseUrl}/login`));
     await env.browser.ctx.clearCookies();
 
     // The department finds the task in its queue and closes it with a note.
